@@ -1,0 +1,404 @@
+"""REST API for partners, certifications, customers, sites, users and tokens (API.md).
+
+Views read through selectors and write through services, so the API gives the same
+answers and the same error texts as the pages.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.core.exceptions import PermissionDenied
+from django.urls import path
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from polyplus.tenancy import selectors, services
+from polyplus.tenancy.api_auth import TenantTokenAuthentication
+from polyplus.tenancy.api_common import ReadOrPartnerAdminWrites, ReadOrPolyAdminWrites
+from polyplus.tenancy.context import switch_to_user
+from polyplus.tenancy.models import (
+    ApiToken,
+    Certification,
+    Customer,
+    Partner,
+    PartnerBrand,
+    Role,
+    Site,
+    User,
+)
+
+# ---- serializers --------------------------------------------------------------------------
+
+
+class BrandSerializer(serializers.ModelSerializer):
+    host = serializers.SerializerMethodField()
+
+    class Meta:
+        model = PartnerBrand
+        fields = ["display_name", "logo", "primary_color", "accent_color", "support_email",
+                  "support_phone", "host"]
+
+    def get_host(self, brand) -> str | None:
+        domains = list(brand.partner.domains.all())
+        return domains[0].host if domains else None
+
+
+class PartnerSerializer(serializers.ModelSerializer):
+    brand = BrandSerializer(read_only=True)
+    display_name = serializers.CharField(write_only=True, required=False, allow_blank=True)
+    primary_color = serializers.CharField(write_only=True, required=False)
+
+    class Meta:
+        model = Partner
+        fields = ["id", "name", "slug", "is_active", "brand", "display_name", "primary_color"]
+        extra_kwargs = {"name": {"validators": []}, "slug": {"validators": []}}
+
+
+class CertificationSerializer(serializers.ModelSerializer):
+    is_current = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Certification
+        fields = ["id", "category", "certified_on", "expires_on", "is_current"]
+        extra_kwargs = {"category": {"validators": []}}
+
+    def get_is_current(self, certification) -> bool:
+        from django.utils import timezone
+
+        return certification.is_current(timezone.localdate())
+
+
+class CustomerSerializer(serializers.ModelSerializer):
+    partner = serializers.PrimaryKeyRelatedField(queryset=Partner.objects.none(), required=False)
+    csm = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Customer
+        fields = ["id", "partner", "name", "master_account_id", "csm", "created_at"]
+        read_only_fields = ["created_at"]
+        extra_kwargs = {"master_account_id": {"required": False}}
+        validators = []
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request and request.user.is_authenticated:
+            fields["partner"].queryset = selectors.partners_visible_to(request.user)
+        return fields
+
+    def get_csm(self, customer) -> str | None:
+        assignment = getattr(customer, "csm_assignment", None)
+        return assignment.csm.full_name if assignment else None
+
+
+class SiteSerializer(serializers.ModelSerializer):
+    customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.none())
+    partner = serializers.PrimaryKeyRelatedField(read_only=True)
+    site_id = serializers.CharField(max_length=40)
+    country = serializers.CharField(max_length=2)
+    subdivision = serializers.CharField(max_length=6, required=False, allow_blank=True)
+    timezone = serializers.CharField(max_length=64)
+
+    class Meta:
+        model = Site
+        fields = ["site_id", "customer", "partner", "name", "address", "country", "subdivision", "timezone"]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request and request.user.is_authenticated:
+            fields["customer"].queryset = selectors.customers_visible_to(request.user)
+        return fields
+
+
+class UserSerializer(serializers.ModelSerializer):
+    partner = serializers.PrimaryKeyRelatedField(queryset=Partner.objects.none(), required=False,
+                                                 allow_null=True)
+    customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.none(), required=False,
+                                                  allow_null=True)
+    email = serializers.EmailField()
+    role = serializers.ChoiceField(choices=Role.choices)
+    password = serializers.CharField(write_only=True, required=False, allow_blank=True,
+                                     style={"input_type": "password"})
+
+    class Meta:
+        model = User
+        fields = ["id", "email", "full_name", "role", "partner", "customer", "is_active", "password",
+                  "date_joined"]
+        read_only_fields = ["date_joined"]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request and request.user.is_authenticated:
+            fields["partner"].queryset = selectors.partners_visible_to(request.user)
+            fields["customer"].queryset = selectors.customers_visible_to(request.user)
+        return fields
+
+
+class ApiTokenSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ApiToken
+        fields = ["id", "name", "prefix", "created_at", "last_used_at", "revoked_at"]
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    email = serializers.EmailField()
+    password = serializers.CharField(style={"input_type": "password"})
+    name = serializers.CharField(required=False, default="API", max_length=100)
+
+
+# ---- views --------------------------------------------------------------------------------
+
+
+class PartnerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+                     mixins.UpdateModelMixin, viewsets.GenericViewSet):
+    """Certified partners. Poly admins write; a partner's users see their own partner only."""
+
+    serializer_class = PartnerSerializer
+    permission_classes = [ReadOrPolyAdminWrites]
+    search_fields = ["name", "slug"]
+    ordering_fields = ["name"]
+
+    def get_queryset(self):
+        return selectors.partners_visible_to(self.request.user).prefetch_related("domains")
+
+    def get_object(self):
+        return selectors.partner_get_for_user(user=self.request.user, pk=self.kwargs["pk"])
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        serializer.instance = services.partner_create(
+            by=self.request.user, name=data["name"], slug=data["slug"],
+            display_name=data.get("display_name", ""), primary_color=data.get("primary_color", "#0b3d91"),
+        )
+
+    def perform_update(self, serializer):
+        partner, data = serializer.instance, serializer.validated_data
+        services.partner_update(by=self.request.user, partner=partner, name=data.get("name", partner.name),
+                                slug=data.get("slug", partner.slug),
+                                is_active=data.get("is_active", partner.is_active))
+
+    @extend_schema(request=CertificationSerializer, responses=CertificationSerializer(many=True))
+    @action(detail=True, methods=["get", "post"], serializer_class=CertificationSerializer,
+            filter_backends=[], pagination_class=None)
+    def certifications(self, request, pk=None):
+        """The partner's service certifications per category; Poly admins add or renew them."""
+        partner = self.get_object()
+        if request.method == "POST":
+            serializer = CertificationSerializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            certification = services.certification_set(by=request.user, partner=partner,
+                                                       **serializer.validated_data)
+            return Response(CertificationSerializer(certification).data, status=status.HTTP_201_CREATED)
+        certifications = selectors.certifications_visible_to(request.user).filter(partner=partner)
+        return Response(CertificationSerializer(certifications, many=True).data)
+
+
+class CustomerFilter(filters.FilterSet):
+    class Meta:
+        model = Customer
+        fields = ["partner", "master_account_id"]
+
+
+class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+                      mixins.UpdateModelMixin, viewsets.GenericViewSet):
+    """End customers; partner admins manage their own partner's."""
+
+    serializer_class = CustomerSerializer
+    permission_classes = [ReadOrPartnerAdminWrites]
+    filterset_class = CustomerFilter
+    search_fields = ["name", "master_account_id"]
+    ordering_fields = ["name", "created_at"]
+
+    def get_queryset(self):
+        return selectors.customers_visible_to(self.request.user)
+
+    def get_object(self):
+        return selectors.customer_get_for_user(user=self.request.user, pk=self.kwargs["pk"])
+
+    def perform_create(self, serializer):
+        data, user = serializer.validated_data, self.request.user
+        partner = data.get("partner") or user.partner
+        if partner is None:
+            raise serializers.ValidationError({"partner": ["Choose the partner the customer belongs to."]})
+        serializer.instance = services.customer_create(by=user, partner=partner, name=data["name"],
+                                                       master_account_id=data.get("master_account_id", ""))
+
+    def perform_update(self, serializer):
+        customer, data = serializer.instance, serializer.validated_data
+        if "partner" in data and data["partner"] != customer.partner:
+            raise serializers.ValidationError({"partner": ["A customer cannot move to another partner."]})
+        services.customer_update(by=self.request.user, customer=customer, name=data.get("name", customer.name),
+                                 master_account_id=data.get("master_account_id", customer.master_account_id))
+
+
+class SiteFilter(filters.FilterSet):
+    country = filters.CharFilter(lookup_expr="iexact")
+
+    class Meta:
+        model = Site
+        fields = ["customer", "country"]
+
+
+class SiteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+                  mixins.UpdateModelMixin, viewsets.GenericViewSet):
+    """Customer sites, looked up by Site ID."""
+
+    serializer_class = SiteSerializer
+    permission_classes = [ReadOrPartnerAdminWrites]
+    lookup_field = "site_id"
+    lookup_value_regex = "[^/]+"
+    filterset_class = SiteFilter
+    search_fields = ["site_id", "name", "customer__name"]
+    ordering_fields = ["site_id", "name"]
+
+    def get_queryset(self):
+        return selectors.sites_visible_to(self.request.user)
+
+    def get_object(self):
+        return selectors.site_get_for_user(user=self.request.user, site_id=self.kwargs["site_id"])
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        serializer.instance = services.site_create(
+            by=self.request.user, customer=data["customer"], site_id=data["site_id"], name=data["name"],
+            address=data["address"], country=data["country"], subdivision=data.get("subdivision", ""),
+            timezone_name=data["timezone"],
+        )
+
+    def perform_update(self, serializer):
+        site, data = serializer.instance, serializer.validated_data
+        if "customer" in data and data["customer"] != site.customer:
+            raise serializers.ValidationError({"customer": ["A site cannot move to another customer."]})
+        services.site_update(
+            by=self.request.user, site=site, site_id=data.get("site_id", site.site_id),
+            name=data.get("name", site.name), address=data.get("address", site.address),
+            country=data.get("country", site.country), subdivision=data.get("subdivision", site.subdivision),
+            timezone_name=data.get("timezone", site.timezone),
+        )
+
+
+class UserFilter(filters.FilterSet):
+    class Meta:
+        model = User
+        fields = ["partner", "role", "is_active", "customer"]
+
+
+class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+                  mixins.UpdateModelMixin, viewsets.GenericViewSet):
+    """People and their roles. Partner admins manage their partner's users; Poly admins everyone."""
+
+    serializer_class = UserSerializer
+    permission_classes = [ReadOrPartnerAdminWrites]
+    filterset_class = UserFilter
+    search_fields = ["email", "full_name"]
+    ordering_fields = ["email", "full_name", "date_joined"]
+
+    def get_queryset(self):
+        return selectors.users_visible_to(self.request.user)
+
+    def get_object(self):
+        return selectors.user_get_for_user(user=self.request.user, pk=self.kwargs["pk"])
+
+    def perform_create(self, serializer):
+        data, actor = serializer.validated_data, self.request.user
+        partner = data.get("partner", None)
+        if partner is None and actor.is_partner_admin:
+            partner = actor.partner
+        serializer.instance = services.user_create(
+            by=actor, email=data["email"], full_name=data.get("full_name", ""), role=data["role"],
+            partner=partner, customer=data.get("customer"), password=data.get("password") or None,
+        )
+
+    def perform_update(self, serializer):
+        user, data = serializer.instance, serializer.validated_data
+        if "email" in data and data["email"].lower() != user.email:
+            raise serializers.ValidationError({"email": ["The email address cannot be changed here."]})
+        if "partner" in data and data["partner"] != user.partner:
+            raise serializers.ValidationError({"partner": ["A user cannot move to another partner."]})
+        services.user_update(
+            by=self.request.user, user=user, full_name=data.get("full_name", user.full_name),
+            role=data.get("role", user.role), is_active=data.get("is_active", user.is_active),
+            customer=data.get("customer", user.customer),
+        )
+
+
+class ApiTokenViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """The caller's own API tokens; revoke one with POST .../{id}/revoke/."""
+
+    serializer_class = ApiTokenSerializer
+    permission_classes = [IsAuthenticated]
+    filter_backends = []
+
+    def get_queryset(self):
+        return selectors.api_tokens_of(self.request.user)
+
+    @extend_schema(request=None, responses=ApiTokenSerializer)
+    @action(detail=True, methods=["post"])
+    def revoke(self, request, pk=None):
+        token = selectors.api_token_get_for_user(user=request.user, pk=pk)
+        return Response(ApiTokenSerializer(services.api_token_revoke(by=request.user, token=token)).data)
+
+
+class ObtainTokenView(APIView):
+    """Exchange an email and password for a personal API token (shown once)."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "token"
+
+    @extend_schema(
+        request=TokenRequestSerializer,
+        responses={201: inline_serializer("TokenCreated", {"token": serializers.CharField(),
+                                                           "id": serializers.IntegerField(),
+                                                           "name": serializers.CharField()}),
+                   400: OpenApiResponse(description="Wrong email or password")},
+    )
+    def post(self, request):
+        serializer = TokenRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        user = authenticate(request._request, email=data["email"].lower(), password=data["password"])
+        if user is None or not user.is_active:
+            return Response({"detail": "Wrong email or password.", "code": "invalid_credentials"},
+                            status=status.HTTP_400_BAD_REQUEST)
+        if user.is_poly_staff and settings.POLYPLUS_REQUIRE_STAFF_MFA:
+            raise PermissionDenied("Poly staff create tokens in the portal, after two-factor sign-in.")
+        switch_to_user(user)
+        token, key = services.api_token_create(user=user, name=data["name"])
+        return Response({"token": key, "id": token.pk, "name": token.name}, status=status.HTTP_201_CREATED)
+
+
+class RevokeCurrentTokenView(APIView):
+    """Revoke the token this request is authenticated with."""
+
+    authentication_classes = [TenantTokenAuthentication]
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses={204: None})
+    def post(self, request):
+        services.api_token_revoke(by=request.user, token=request.auth)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def register(router) -> None:
+    router.register("partners", PartnerViewSet, basename="partner")
+    router.register("customers", CustomerViewSet, basename="customer")
+    router.register("sites", SiteViewSet, basename="site")
+    router.register("users", UserViewSet, basename="user")
+    router.register("tokens", ApiTokenViewSet, basename="token")
+
+
+urlpatterns = [
+    path("auth/token/", ObtainTokenView.as_view(), name="api-token-obtain"),
+    path("auth/token/revoke/", RevokeCurrentTokenView.as_view(), name="api-token-revoke"),
+]

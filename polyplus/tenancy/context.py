@@ -1,0 +1,132 @@
+"""The tenant context: transaction-local PostgreSQL settings that row-level security reads.
+
+`app.current_partner`  the partner whose rows are visible ('' for none)
+`app.staff_context`    'on' while Poly staff work across partners (explicit and audited)
+`app.identity_lookup`  'on' while sign-in looks up a user or token before a tenant is known
+`app.current_user`     the signed-in user, who may always see their own identity row
+
+Nothing set means nothing visible: a query that forgets its context finds no tenant rows.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import pghistory
+from django.db import connection, transaction
+
+logger = logging.getLogger("polyplus.tenancy")
+
+
+@dataclass(frozen=True)
+class TenantContext:
+    partner_id: int | None = None
+    staff: bool = False
+    identity_lookup: bool = False
+    user_id: int | None = None
+
+
+NO_TENANT = TenantContext()
+SIGN_IN = TenantContext(identity_lookup=True)
+
+
+def _as_setting(value) -> str:
+    if value is None or value is False:
+        return ""
+    if value is True:
+        return "on"
+    return str(value)
+
+
+def read_context() -> TenantContext:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT current_setting('app.current_partner', true), current_setting('app.staff_context', true),"
+            " current_setting('app.identity_lookup', true), current_setting('app.current_user', true)"
+        )
+        partner, staff, lookup, user = cursor.fetchone()
+    return TenantContext(
+        partner_id=int(partner) if partner else None,
+        staff=staff == "on",
+        identity_lookup=lookup == "on",
+        user_id=int(user) if user else None,
+    )
+
+
+def write_context(ctx: TenantContext) -> None:
+    """Set the context for the rest of the current transaction."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("A tenant context needs a transaction: wrap the work in transaction.atomic().")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT set_config('app.current_partner', %s, true), set_config('app.staff_context', %s, true),"
+            " set_config('app.identity_lookup', %s, true), set_config('app.current_user', %s, true)",
+            [_as_setting(ctx.partner_id), _as_setting(ctx.staff), _as_setting(ctx.identity_lookup),
+             _as_setting(ctx.user_id)],
+        )
+
+
+@contextmanager
+def tenant_context(ctx: TenantContext) -> Iterator[TenantContext]:
+    """Run a block under `ctx` inside a transaction, restoring the previous context after."""
+    with transaction.atomic():
+        previous = read_context()
+        write_context(ctx)
+        try:
+            yield ctx
+        finally:
+            if not connection.needs_rollback:
+                write_context(previous)
+
+
+def context_for_user(user) -> TenantContext:
+    """The context a signed-in person works in; anonymous visitors may only sign in."""
+    if user is None or not user.is_authenticated:
+        return SIGN_IN
+    if user.is_poly_staff:
+        return TenantContext(staff=True, user_id=user.pk)
+    return TenantContext(partner_id=user.partner_id, user_id=user.pk)
+
+
+def audit_metadata_for_user(user, **extra) -> dict:
+    if user is None or not user.is_authenticated:
+        return {"user": None, **extra}
+    return {
+        "user": user.pk,
+        "user_email": user.email,
+        "partner_id": user.partner_id,
+        "staff_context": user.is_poly_staff,
+        **extra,
+    }
+
+
+@contextmanager
+def staff_context(*, reason: str, actor=None) -> Iterator[None]:
+    """Work across partners as Poly. Explicit: the reason and actor go into every audit event."""
+    logger.info("staff context entered: %s (actor=%s)", reason, getattr(actor, "email", None))
+    metadata = audit_metadata_for_user(actor, staff_context=True, reason=reason)
+    with tenant_context(TenantContext(staff=True, user_id=getattr(actor, "pk", None))), pghistory.context(**metadata):
+        yield
+
+
+@contextmanager
+def partner_context(*, partner_id: int, reason: str) -> Iterator[None]:
+    """Work inside one partner only (background jobs, commands)."""
+    with tenant_context(TenantContext(partner_id=partner_id)), pghistory.context(partner_id=partner_id, reason=reason):
+        yield
+
+
+@contextmanager
+def user_context(user, **audit) -> Iterator[None]:
+    """Work as a signed-in person: their partner, or Poly's audited staff context."""
+    with tenant_context(context_for_user(user)), pghistory.context(**audit_metadata_for_user(user, **audit)):
+        yield
+
+
+def switch_to_user(user) -> None:
+    """Inside an open context, become `user` (an API token was just checked, say)."""
+    write_context(context_for_user(user))
+    pghistory.context(**audit_metadata_for_user(user))

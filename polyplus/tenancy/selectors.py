@@ -1,0 +1,155 @@
+"""Every read of tenancy data, scoped to the person reading.
+
+A foreign object and a missing one raise the same Http404, in pages and API alike.
+Row-level security backs these filters up; it does not replace them.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+
+from polyplus.tenancy.models import (
+    ApiToken,
+    Certification,
+    CsmAssignment,
+    Customer,
+    Partner,
+    Role,
+    Site,
+    TrainingRecord,
+    User,
+)
+
+ALL_PARTNERS_ROLES = {Role.POLY_ADMIN, Role.POLY_SUPPORT, Role.ESCALATION_MANAGER}
+
+
+def _get_or_404(queryset: QuerySet, **lookup):
+    try:
+        return queryset.get(**lookup)
+    except (queryset.model.DoesNotExist, ValueError, TypeError):
+        raise Http404("Not found.") from None
+
+
+def partners_visible_to(user: User) -> QuerySet[Partner]:
+    partners = Partner.objects.select_related("brand")
+    if user.role in ALL_PARTNERS_ROLES:
+        return partners
+    if user.role == Role.CSM:
+        return partners.filter(customers__csm_assignment__csm=user).distinct()
+    return partners.filter(pk=user.partner_id)
+
+
+def partner_get_for_user(*, user: User, pk) -> Partner:
+    return _get_or_404(partners_visible_to(user), pk=pk)
+
+
+def customers_visible_to(user: User) -> QuerySet[Customer]:
+    customers = Customer.objects.select_related("partner", "csm_assignment__csm")
+    if user.role in ALL_PARTNERS_ROLES:
+        return customers
+    if user.role == Role.CSM:
+        return customers.filter(csm_assignment__csm=user)
+    if user.role == Role.CUSTOMER_VIEWER:
+        return customers.filter(pk=user.customer_id, partner_id=user.partner_id)
+    return customers.filter(partner_id=user.partner_id)
+
+
+def customer_get_for_user(*, user: User, pk) -> Customer:
+    return _get_or_404(customers_visible_to(user), pk=pk)
+
+
+def customers_with_site_counts(user: User) -> QuerySet[Customer]:
+    return customers_visible_to(user).annotate(site_count=Count("sites"))
+
+
+def sites_visible_to(user: User) -> QuerySet[Site]:
+    sites = Site.objects.select_related("customer", "partner")
+    if user.role in ALL_PARTNERS_ROLES:
+        return sites
+    if user.role == Role.CSM:
+        return sites.filter(customer__csm_assignment__csm=user)
+    if user.role == Role.CUSTOMER_VIEWER:
+        return sites.filter(customer_id=user.customer_id, partner_id=user.partner_id)
+    return sites.filter(partner_id=user.partner_id)
+
+
+def site_get_for_user(*, user: User, site_id: str) -> Site:
+    return _get_or_404(sites_visible_to(user), site_id=str(site_id).upper())
+
+
+def sites_search(*, user: User, text: str) -> QuerySet[Site]:
+    """Sites whose Site ID, name or customer matches what a person typed."""
+    text = text.strip()
+    sites = sites_visible_to(user)
+    if not text:
+        return sites
+    return sites.filter(
+        Q(site_id__icontains=text) | Q(name__icontains=text) | Q(customer__name__icontains=text)
+    )
+
+
+def users_visible_to(user: User) -> QuerySet[User]:
+    """Poly admins see every user, partner admins their partner's; anyone else only themselves."""
+    users = User.objects.select_related("partner", "customer")
+    if user.role == Role.POLY_ADMIN:
+        return users
+    if user.role == Role.PARTNER_ADMIN:
+        return users.filter(partner_id=user.partner_id)
+    return users.filter(pk=user.pk)
+
+
+def user_get_for_user(*, user: User, pk) -> User:
+    return _get_or_404(users_visible_to(user), pk=pk)
+
+
+def poly_staff_users(role: str | None = None) -> QuerySet[User]:
+    staff = User.objects.filter(partner__isnull=True, is_active=True)
+    return staff.filter(role=role) if role else staff
+
+
+def certifications_visible_to(user: User) -> QuerySet[Certification]:
+    certifications = Certification.objects.select_related("partner")
+    return certifications.filter(partner__in=partners_visible_to(user))
+
+
+def certification_get_for_user(*, user: User, pk) -> Certification:
+    return _get_or_404(certifications_visible_to(user), pk=pk)
+
+
+def training_records_visible_to(user: User) -> QuerySet[TrainingRecord]:
+    records = TrainingRecord.objects.select_related("engineer", "partner")
+    if user.role in ALL_PARTNERS_ROLES:
+        return records
+    if user.role == Role.PARTNER_ADMIN:
+        return records.filter(partner_id=user.partner_id)
+    if user.role == Role.PARTNER_ENGINEER:
+        return records.filter(partner_id=user.partner_id, engineer=user)
+    return records.none()
+
+
+def training_record_get_for_user(*, user: User, pk) -> TrainingRecord:
+    return _get_or_404(training_records_visible_to(user), pk=pk)
+
+
+def csm_assignments_visible_to(user: User) -> QuerySet[CsmAssignment]:
+    assignments = CsmAssignment.objects.select_related("customer", "csm", "partner")
+    if user.role in ALL_PARTNERS_ROLES:
+        return assignments
+    if user.role == Role.CSM:
+        return assignments.filter(csm=user)
+    if user.role in {Role.PARTNER_ADMIN, Role.PARTNER_ENGINEER}:
+        return assignments.filter(partner_id=user.partner_id)
+    return assignments.none()
+
+
+def csm_assignment_get_for_user(*, user: User, pk) -> CsmAssignment:
+    return _get_or_404(csm_assignments_visible_to(user), pk=pk)
+
+
+def api_tokens_of(user: User) -> QuerySet[ApiToken]:
+    return ApiToken.objects.filter(user=user)
+
+
+def api_token_get_for_user(*, user: User, pk) -> ApiToken:
+    return _get_or_404(api_tokens_of(user), pk=pk)

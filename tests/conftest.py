@@ -1,0 +1,139 @@
+"""Test set-up: a real PostgreSQL reached as the app role, so row-level security is live.
+
+The test database is created and migrated as the schema owner; every test then runs as
+`polyplus_app`, which owns no table and cannot bypass the policies. Test data is made
+under an explicit staff context; requests made by the test client set their own
+context (TenancyMiddleware), exactly as in production.
+"""
+
+import pytest
+from django.test import Client
+from rest_framework.test import APIClient
+
+from polyplus.tenancy.context import staff_context
+from polyplus.tenancy.db import as_schema_owner
+from polyplus.tenancy.models import Role
+from tests import factories
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(request, django_test_environment, django_db_blocker):
+    from django.test.utils import setup_databases, teardown_databases
+
+    with django_db_blocker.unblock(), as_schema_owner():
+        db_cfg = setup_databases(verbosity=request.config.option.verbose, interactive=False, keepdb=False)
+    yield
+    with django_db_blocker.unblock(), as_schema_owner():
+        teardown_databases(db_cfg, verbosity=request.config.option.verbose)
+
+
+@pytest.fixture(autouse=True)
+def _test_data_context(request):
+    """Tests that use the database make their data as Poly staff (an explicit, named context)."""
+    if "db" not in request.fixturenames or "transactional_db" in request.fixturenames \
+            or "live_server" in request.fixturenames:
+        yield
+        return
+    request.getfixturevalue("db")
+    with staff_context(reason=f"test setup: {request.node.name}"):
+        yield
+
+
+@pytest.fixture
+def partner_a(db):
+    return factories.PartnerFactory(name="Nordic Collaboration AB", slug="nordic")
+
+
+@pytest.fixture
+def partner_b(db):
+    return factories.PartnerFactory(name="Wisła Systemy sp. z o.o.", slug="wisla")
+
+
+@pytest.fixture
+def customer_a(partner_a):
+    return factories.CustomerFactory(partner=partner_a, name="Volvo Cars Göteborg")
+
+
+@pytest.fixture
+def customer_b(partner_b):
+    return factories.CustomerFactory(partner=partner_b, name="Orlen Płock")
+
+
+@pytest.fixture
+def site_a(customer_a):
+    return factories.SiteFactory(customer=customer_a, site_id="SE-GOT-001")
+
+
+@pytest.fixture
+def site_b(customer_b):
+    return factories.SiteFactory(customer=customer_b, site_id="PL-PLO-001", country="PL", subdivision="PL-14",
+                                 timezone="Europe/Warsaw", address="ul. Chemików 7, 09-411 Płock")
+
+
+@pytest.fixture
+def partner_a_admin(partner_a):
+    return factories.UserFactory(partner=partner_a, role=Role.PARTNER_ADMIN, email="admin@nordic.example")
+
+
+@pytest.fixture
+def partner_a_engineer(partner_a):
+    return factories.UserFactory(partner=partner_a, role=Role.PARTNER_ENGINEER, email="eng@nordic.example")
+
+
+@pytest.fixture
+def partner_b_admin(partner_b):
+    return factories.UserFactory(partner=partner_b, role=Role.PARTNER_ADMIN, email="admin@wisla.example")
+
+
+@pytest.fixture
+def partner_b_engineer(partner_b):
+    return factories.UserFactory(partner=partner_b, role=Role.PARTNER_ENGINEER, email="eng@wisla.example")
+
+
+@pytest.fixture
+def poly_admin(db):
+    return factories.PolyStaffFactory(role=Role.POLY_ADMIN, email="admin@poly.example")
+
+
+@pytest.fixture
+def poly_support(db):
+    return factories.PolyStaffFactory(role=Role.POLY_SUPPORT, email="support@poly.example")
+
+
+@pytest.fixture
+def escalation_manager(db):
+    return factories.PolyStaffFactory(role=Role.ESCALATION_MANAGER, email="escalations@poly.example")
+
+
+@pytest.fixture
+def csm(db):
+    return factories.PolyStaffFactory(role=Role.CSM, email="csm@poly.example")
+
+
+@pytest.fixture
+def customer_viewer(customer_a):
+    return factories.CustomerViewerFactory(customer=customer_a, email="it@volvo.example")
+
+
+@pytest.fixture
+def client_for():
+    """A browser session signed in as the given user."""
+
+    def make(user) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def api_for():
+    """An API client authenticated as the given user."""
+
+    def make(user) -> APIClient:
+        client = APIClient()
+        client.force_authenticate(user)
+        return client
+
+    return make
