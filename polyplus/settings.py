@@ -31,6 +31,7 @@ if not DATABASES["default"]["ENGINE"].endswith("postgresql"):
 DATABASES["default"]["ATOMIC_REQUESTS"] = False  # the tenancy middleware opens the transaction
 DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME", default="test_polyplus")}
 DATABASE_OWNER = env.db_url("DATABASE_OWNER_URL", default=env.str("DATABASE_URL"))
+DATABASE_APP_USER = DATABASES["default"]["USER"]
 
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
 

@@ -24,6 +24,7 @@ PASSWORD = "correct-horse-battery-staple"
 class PartnerFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Partner
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"Partner {n}")
     slug = factory.Sequence(lambda n: f"partner-{n}")

@@ -11,8 +11,9 @@ from django.db import connections
 CREDENTIALS = ("USER", "PASSWORD", "HOST", "PORT")
 
 
-def app_role(alias: str = "default") -> str:
-    return connections[alias].settings_dict["USER"]
+def app_role() -> str:
+    """The role the portal connects as (from DATABASE_URL), whoever is connected now."""
+    return settings.DATABASE_APP_USER
 
 
 @contextmanager

@@ -153,3 +153,22 @@ def api_tokens_of(user: User) -> QuerySet[ApiToken]:
 
 def api_token_get_for_user(*, user: User, pk) -> ApiToken:
     return _get_or_404(api_tokens_of(user), pk=pk)
+
+
+def audit_events_visible_to(user: User) -> QuerySet:
+    """Audit events, newest first: Poly support and admins see all, a partner admin its partner's.
+
+    Each event keeps a snapshot of the changed row (`pgh_data`, with its `partner_id`) and
+    who did it (`pgh_context`); row-level security on every event table backs this filter.
+    """
+    from pghistory.models import Events
+
+    events = Events.objects.order_by("-pgh_created_at")
+    if user.role in ALL_PARTNERS_ROLES:
+        return events
+    if user.role == Role.PARTNER_ADMIN:
+        return events.filter(
+            Q(pgh_data__partner_id=user.partner_id)
+            | Q(pgh_obj_model="tenancy.Partner", pgh_obj_id=str(user.partner_id))
+        )
+    return events.none()

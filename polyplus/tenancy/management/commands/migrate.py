@@ -8,7 +8,7 @@ class Command(DjangoMigrate):
     help = "Migrate as the schema owner, then refresh row-level security and the app role's grants."
 
     def handle(self, *args, **options):
-        role = app_role(options["database"])
+        role = app_role()
         with as_schema_owner(options["database"]):
             super().handle(*args, **options)
             apply_row_level_security(role)
