@@ -28,6 +28,12 @@ def django_db_setup(request, django_test_environment, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
+def _staff_mfa_not_required(settings):
+    """Staff must set up TOTP in production; tests of that rule turn it back on."""
+    settings.POLYPLUS_REQUIRE_STAFF_MFA = False
+
+
+@pytest.fixture(autouse=True)
 def _test_data_context(request):
     """Tests that use the database make their data as Poly staff (an explicit, named context)."""
     if "db" not in request.fixturenames or "transactional_db" in request.fixturenames \
