@@ -319,3 +319,19 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+@audited()
+class PolicySetting(models.Model):
+    """A Poly admin's override of a registered business default (policy.py)."""
+
+    key = models.CharField(max_length=60, unique=True)
+    value = models.CharField(max_length=200)
+    updated_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["key"]
+
+    def __str__(self) -> str:
+        return f"{self.key} = {self.value}"
