@@ -1,0 +1,371 @@
+"""Every write to the catalogue, contracts, their lines and custom quotes."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from dateutil.relativedelta import relativedelta
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from contracts import rules
+from contracts.models import (
+    QUOTE_ONLY_CATEGORIES,
+    Contract,
+    ContractLine,
+    ContractStatus,
+    CustomQuote,
+    CustomQuoteProduct,
+    Offering,
+    Product,
+    ProductCategory,
+    QuoteStatus,
+)
+from polyplus.tenancy.models import Customer, Partner, ServiceCategory, User
+from polyplus.tenancy.services import require_partner_admin_of, require_poly_admin
+
+# ---- the catalogue -----------------------------------------------------------------------
+
+PRODUCT_FIELDS = ("sku", "name", "category", "list_price", "currency", "end_of_sale", "end_of_service")
+
+
+def _product_from_values(product: Product, values: dict) -> Product:
+    for field in PRODUCT_FIELDS:
+        if field in values:
+            setattr(product, field, values[field])
+    product.sku = (product.sku or "").strip().upper()
+    product.currency = (product.currency or "").strip().upper()
+    product.full_clean(validate_unique=False, validate_constraints=False)
+    if product.end_of_sale and product.end_of_service and product.end_of_service < product.end_of_sale:
+        raise ValidationError({"end_of_service": ["End of service cannot be before end of sale."]})
+    return product
+
+
+@transaction.atomic
+def product_create(*, by: User, **values) -> Product:
+    """Add a product to Poly's catalogue."""
+    require_poly_admin(by)
+    product = _product_from_values(Product(), values)
+    if Product.objects.filter(sku=product.sku).exists():
+        raise ValidationError({"sku": ["A product with this SKU exists."]})
+    product.save()
+    return product
+
+
+@transaction.atomic
+def product_update(*, by: User, product: Product, **values) -> Product:
+    require_poly_admin(by)
+    values.pop("sku", None)
+    _product_from_values(product, values)
+    product.save()
+    return product
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    created: int
+    updated: int
+
+
+MAX_IMPORT_ROWS = 10_000
+
+
+def _parse_import_row(line: int, row: dict) -> tuple[dict, list[str]]:
+    errors: list[str] = []
+    values: dict = {}
+
+    def fail(column: str, message: str) -> None:
+        errors.append(f"Line {line}, column {column}: {message}")
+
+    values["sku"] = (row.get("sku") or "").strip().upper()
+    values["name"] = (row.get("name") or "").strip()
+    values["category"] = (row.get("category") or "").strip().lower()
+    values["currency"] = (row.get("currency") or "USD").strip().upper()
+    if not values["sku"]:
+        fail("sku", "is empty.")
+    if not values["name"]:
+        fail("name", "is empty.")
+    if values["category"] not in ProductCategory.values:
+        fail("category", f"“{values['category']}” is not one of {', '.join(ProductCategory.values)}.")
+    try:
+        values["list_price"] = Decimal((row.get("list_price") or "").strip())
+        if values["list_price"] < 0 or values["list_price"].as_tuple().exponent < -2:
+            raise InvalidOperation
+    except InvalidOperation:
+        fail("list_price", f"“{row.get('list_price')}” is not a price (e.g. 1299.00).")
+    for column in ("end_of_sale", "end_of_service"):
+        text = (row.get(column) or "").strip()
+        try:
+            values[column] = datetime.date.fromisoformat(text) if text else None
+        except ValueError:
+            fail(column, f"“{text}” is not a date (YYYY-MM-DD).")
+    if not errors:
+        try:
+            _product_from_values(Product(), values)
+        except ValidationError as exc:
+            for column, messages in exc.message_dict.items():
+                for message in messages:
+                    fail(column, message)
+    return values, errors
+
+
+@transaction.atomic
+def products_import_csv(*, by: User, file) -> ImportResult:
+    """Create or update products from a CSV. All or nothing: any bad row and nothing is written.
+
+    Columns: sku, name, category, list_price, currency, end_of_sale, end_of_service.
+    """
+    require_poly_admin(by)
+    try:
+        text = file.read().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ValidationError({"file": ["The file is not UTF-8 text."]}) from None
+    reader = csv.DictReader(io.StringIO(text))
+    missing = {"sku", "name", "category", "list_price"} - set(reader.fieldnames or [])
+    if missing:
+        raise ValidationError({"file": [f"Missing columns: {', '.join(sorted(missing))}."]})
+    rows, errors, seen = [], [], {}
+    for line, row in enumerate(reader, start=2):
+        if line - 1 > MAX_IMPORT_ROWS:
+            raise ValidationError({"file": [f"At most {MAX_IMPORT_ROWS} rows per file."]})
+        values, row_errors = _parse_import_row(line, row)
+        if values["sku"] in seen:
+            row_errors.append(f"Line {line}, column sku: {values['sku']} is also on line {seen[values['sku']]}.")
+        seen.setdefault(values["sku"], line)
+        errors.extend(row_errors)
+        rows.append(values)
+    if errors:
+        raise ValidationError({"file": errors})
+    if not rows:
+        raise ValidationError({"file": ["The file has no rows."]})
+    existing = Product.objects.in_bulk([values["sku"] for values in rows], field_name="sku")
+    to_create, to_update = [], []
+    for values in rows:
+        product = existing.get(values["sku"])
+        if product is None:
+            to_create.append(Product(**values))
+        else:
+            for field in PRODUCT_FIELDS:
+                setattr(product, field, values[field])
+            to_update.append(product)
+    Product.objects.bulk_create(to_create)
+    Product.objects.bulk_update(to_update, [field for field in PRODUCT_FIELDS if field != "sku"])
+    return ImportResult(created=len(to_create), updated=len(to_update))
+
+
+# ---- contracts ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LineInput:
+    category: str
+    installed: int
+    growth: int
+    annual_unit_price: Decimal
+
+
+TRANSITIONS = {
+    ContractStatus.DRAFT: {ContractStatus.ACTIVE, ContractStatus.CANCELLED},
+    ContractStatus.ACTIVE: {ContractStatus.EXPIRED, ContractStatus.CANCELLED},
+    ContractStatus.EXPIRED: set(),
+    ContractStatus.CANCELLED: set(),
+}
+
+
+def _validate_lines(lines: list[LineInput]) -> None:
+    if not lines:
+        raise ValidationError({"lines": ["Pick at least one category."]})
+    categories = [line.category for line in lines]
+    errors = []
+    for line in lines:
+        if line.category not in ServiceCategory.values:
+            errors.append(f"“{line.category}” is not a category a contract can cover.")
+        if line.installed < 0 or line.growth < 0:
+            errors.append(f"{line.category}: device counts cannot be negative.")
+        if line.annual_unit_price < 0:
+            errors.append(f"{line.category}: the annual unit price cannot be negative.")
+    if len(set(categories)) != len(categories):
+        errors.append("Each category may appear once.")
+    if errors:
+        raise ValidationError({"lines": errors})
+
+
+def _next_contract_number(partner: Partner, start_date: datetime.date) -> str:
+    Partner.objects.select_for_update().filter(pk=partner.pk).first()
+    prefix = f"{partner.slug.upper()[:10]}-{start_date.year}-"
+    count = Contract.objects.filter(partner=partner, number__startswith=prefix).count()
+    return f"{prefix}{count + 1:04d}"
+
+
+@transaction.atomic
+def contract_create(
+    *, by: User, customer: Customer, offering: str, start_date: datetime.date, end_date: datetime.date,
+    lines: list[LineInput], currency: str = "USD", onsite_extension: bool = False, csm_hour_blocks: int = 0,
+    technical_account_management: bool = False, professional_services_discount: Decimal = Decimal("0"),
+    renewal_of: Contract | None = None,
+) -> Contract:
+    """Draft a contract for a customer, enforcing every sales rule of DOMAIN.md."""
+    partner = customer.partner
+    require_partner_admin_of(by, partner)
+    if offering not in Offering.values:
+        raise ValidationError({"offering": [f"“{offering}” is not an offering."]})
+    if end_date < start_date:
+        raise ValidationError({"end_date": ["The term must end on or after its start."]})
+    if not Decimal("0") <= professional_services_discount <= Decimal("100"):
+        raise ValidationError({"professional_services_discount": ["Enter a percentage from 0 to 100."]})
+    if csm_hour_blocks < 0:
+        raise ValidationError({"csm_hour_blocks": ["Enter zero or more blocks."]})
+    _validate_lines(lines)
+    rules.require_offering_options(offering=offering, csm_hour_blocks=csm_hour_blocks,
+                                   technical_account_management=technical_account_management)
+    categories = [line.category for line in lines]
+    rules.require_certified(partner, categories, timezone.localdate())
+    rules.require_enterprise_eligible(offering, {line.category: line.installed for line in lines})
+    Customer.objects.select_for_update().filter(pk=customer.pk).first()
+    rules.require_no_overlapping_term(customer_id=customer.pk, categories=categories,
+                                      start_date=start_date, end_date=end_date)
+    contract = Contract(
+        partner=partner, customer=customer, number=_next_contract_number(partner, start_date), offering=offering,
+        start_date=start_date, end_date=end_date, currency=currency.strip().upper(),
+        onsite_extension=onsite_extension, csm_hour_blocks=csm_hour_blocks,
+        technical_account_management=technical_account_management,
+        professional_services_discount=professional_services_discount, renewal_of=renewal_of, created_by=by,
+    )
+    contract.full_clean(exclude=["partner", "customer", "created_by", "renewal_of"], validate_unique=False,
+                        validate_constraints=False)
+    contract.save()
+    ContractLine.objects.bulk_create([
+        ContractLine(partner=partner, contract=contract, category=line.category, installed=line.installed,
+                     growth=line.growth, committed=line.installed + line.growth,
+                     annual_unit_price=line.annual_unit_price)
+        for line in lines
+    ])
+    return contract
+
+
+def _transition(contract: Contract, to: str, reason: str = "") -> Contract:
+    if to not in TRANSITIONS[ContractStatus(contract.status)]:
+        raise ValidationError({"status": [
+            f"A {contract.get_status_display().lower()} contract cannot become {ContractStatus(to).label.lower()}."
+        ]})
+    contract.status, contract.status_reason, contract.status_changed_at = to, reason, timezone.now()
+    contract.save(update_fields=["status", "status_reason", "status_changed_at"])
+    return contract
+
+
+@transaction.atomic
+def contract_activate(*, by: User, contract: Contract) -> Contract:
+    """Put a draft contract in force. A term that has already ended cannot start."""
+    require_partner_admin_of(by, contract.partner)
+    if contract.end_date < timezone.localdate():
+        raise ValidationError({"status": ["The term has already ended; renew or draft a new contract."]})
+    return _transition(contract, ContractStatus.ACTIVE)
+
+
+@transaction.atomic
+def contract_cancel(*, by: User, contract: Contract, reason: str) -> Contract:
+    require_partner_admin_of(by, contract.partner)
+    if not reason.strip():
+        raise ValidationError({"reason": ["Say why the contract is cancelled."]})
+    return _transition(contract, ContractStatus.CANCELLED, reason.strip())
+
+
+@transaction.atomic
+def contracts_expire_ended(*, today: datetime.date) -> int:
+    """Mark active contracts whose last covered day is before `today` as expired (daily job)."""
+    ended = list(Contract.objects.select_for_update().filter(status=ContractStatus.ACTIVE, end_date__lt=today))
+    for contract in ended:
+        _transition(contract, ContractStatus.EXPIRED, "The term ended.")
+    return len(ended)
+
+
+@transaction.atomic
+def contract_line_add(*, by: User, contract: Contract, line: LineInput) -> ContractLine:
+    """Add a category to a draft or active contract (the certification and overlap rules apply)."""
+    require_partner_admin_of(by, contract.partner)
+    if contract.status not in {ContractStatus.DRAFT, ContractStatus.ACTIVE}:
+        raise ValidationError({"status": ["Only a draft or active contract can take another category."]})
+    _validate_lines([line])
+    if contract.lines.filter(category=line.category).exists():
+        raise ValidationError({"lines": ["The contract already covers this category."]})
+    rules.require_certified(contract.partner, [line.category], timezone.localdate())
+    Customer.objects.select_for_update().filter(pk=contract.customer_id).first()
+    rules.require_no_overlapping_term(customer_id=contract.customer_id, categories=[line.category],
+                                      start_date=contract.start_date, end_date=contract.end_date,
+                                      excluding_contract_id=contract.pk)
+    return ContractLine.objects.create(
+        partner=contract.partner, contract=contract, category=line.category, installed=line.installed,
+        growth=line.growth, committed=line.installed + line.growth, annual_unit_price=line.annual_unit_price,
+    )
+
+
+def next_term(contract: Contract) -> tuple[datetime.date, datetime.date]:
+    """The renewal's term starts the day after and lasts as long: whole months stay whole months."""
+    start = contract.end_date + datetime.timedelta(days=1)
+    delta = relativedelta(start, contract.start_date)
+    if delta.days == 0:
+        return start, start + relativedelta(years=delta.years, months=delta.months) - datetime.timedelta(days=1)
+    return start, start + (contract.end_date - contract.start_date)
+
+
+@transaction.atomic
+def contract_renew(*, by: User, contract: Contract, growth_by_category: dict[str, int] | None = None) -> Contract:
+    """Draft the next term: every line starts from its latest committed count plus a new growth estimate."""
+    if contract.status not in {ContractStatus.ACTIVE, ContractStatus.EXPIRED}:
+        raise ValidationError({"status": ["Only an active or expired contract can be renewed."]})
+    if hasattr(contract, "renewal"):
+        raise ValidationError({"status": [f"Already renewed as {contract.renewal.number}."]})
+    growth_by_category = growth_by_category or {}
+    start, end = next_term(contract)
+    lines = [
+        LineInput(category=line.category, installed=line.committed, growth=growth_by_category.get(line.category, 0),
+                  annual_unit_price=line.annual_unit_price)
+        for line in contract.lines.all()
+    ]
+    return contract_create(
+        by=by, customer=contract.customer, offering=contract.offering, start_date=start, end_date=end,
+        lines=lines, currency=contract.currency, onsite_extension=contract.onsite_extension,
+        csm_hour_blocks=contract.csm_hour_blocks, technical_account_management=contract.technical_account_management,
+        professional_services_discount=contract.professional_services_discount, renewal_of=contract,
+    )
+
+
+# ---- custom quotes for quote-only products ------------------------------------------------
+
+
+@transaction.atomic
+def custom_quote_request(*, by: User, contract: Contract, reference: str, products: list[Product]) -> CustomQuote:
+    """Ask Poly to cover quote-only products (ITP, Medialign, vertical solutions, infrastructure)."""
+    require_partner_admin_of(by, contract.partner)
+    if not products:
+        raise ValidationError({"products": ["Choose at least one product."]})
+    standard = [product.sku for product in products if product.category not in QUOTE_ONLY_CATEGORIES]
+    if standard:
+        raise ValidationError({"products": [f"On the standard offer, no quote needed: {', '.join(standard)}."]})
+    reference = reference.strip()
+    if not reference:
+        raise ValidationError({"reference": ["Give the quote a reference."]})
+    if CustomQuote.objects.filter(partner=contract.partner, reference=reference).exists():
+        raise ValidationError({"reference": ["This reference is already used."]})
+    quote = CustomQuote.objects.create(partner=contract.partner, contract=contract, reference=reference)
+    CustomQuoteProduct.objects.bulk_create(
+        [CustomQuoteProduct(partner=contract.partner, quote=quote, product=product) for product in products]
+    )
+    return quote
+
+
+@transaction.atomic
+def custom_quote_decide(*, by: User, quote: CustomQuote, approve: bool) -> CustomQuote:
+    """Poly approves or rejects a custom quote; only approved quotes extend coverage."""
+    require_poly_admin(by)
+    if quote.status != QuoteStatus.REQUESTED:
+        raise ValidationError({"status": [f"The quote is already {quote.get_status_display().lower()}."]})
+    quote.status = QuoteStatus.APPROVED if approve else QuoteStatus.REJECTED
+    quote.decided_by, quote.decided_at = by, timezone.now()
+    quote.save(update_fields=["status", "decided_by", "decided_at"])
+    return quote
