@@ -251,7 +251,8 @@ def contract_create(
 def _transition(contract: Contract, to: str, reason: str = "") -> Contract:
     if to not in TRANSITIONS[ContractStatus(contract.status)]:
         raise ValidationError({"status": [
-            f"A {contract.get_status_display().lower()} contract cannot become {ContractStatus(to).label.lower()}."
+            f"The contract is {contract.get_status_display().lower()}; "
+            f"it cannot become {ContractStatus(to).label.lower()}."
         ]})
     contract.status, contract.status_reason, contract.status_changed_at = to, reason, timezone.now()
     contract.save(update_fields=["status", "status_reason", "status_changed_at"])

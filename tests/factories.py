@@ -1,10 +1,13 @@
 """factory_boy factories. Create data inside a test's staff context (conftest) or staff_context()."""
 
 import datetime
+from decimal import Decimal
 
 import factory
 from django.utils import timezone
 
+from contracts.models import Contract, ContractLine, ContractStatus, Offering, Product
+from installbase.models import ContractDevice, Device
 from polyplus.tenancy.models import (
     Certification,
     CsmAssignment,
@@ -122,3 +125,66 @@ class CsmAssignmentFactory(factory.django.DjangoModelFactory):
     customer = factory.SubFactory(CustomerFactory)
     partner = factory.SelfAttribute("customer.partner")
     csm = factory.SubFactory(PolyStaffFactory, role=Role.CSM)
+
+
+# ---- contracts and install base --------------------------------------------------------------
+
+
+
+class ProductFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Product
+        django_get_or_create = ("sku",)
+
+    sku = factory.Sequence(lambda n: f"POLY-{n:04d}")
+    name = factory.Sequence(lambda n: f"Poly Studio X{n}")
+    category = "video"
+    list_price = Decimal("2499.00")
+    currency = "USD"
+
+
+class ContractFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Contract
+
+    customer = factory.SubFactory(CustomerFactory)
+    partner = factory.SelfAttribute("customer.partner")
+    number = factory.Sequence(lambda n: f"C-{n:05d}")
+    offering = Offering.POLY_PLUS_ENTERPRISE
+    start_date = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=100))
+    end_date = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=264))
+    status = ContractStatus.ACTIVE
+    created_by = factory.SubFactory(PolyStaffFactory, role=Role.POLY_ADMIN)
+
+
+class ContractLineFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ContractLine
+
+    contract = factory.SubFactory(ContractFactory)
+    partner = factory.SelfAttribute("contract.partner")
+    category = "video"
+    installed = 120
+    growth = 10
+    committed = factory.LazyAttribute(lambda o: o.installed + o.growth)
+    annual_unit_price = Decimal("120.00")
+
+
+class DeviceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Device
+
+    site = factory.SubFactory(SiteFactory)
+    customer = factory.SelfAttribute("site.customer")
+    partner = factory.SelfAttribute("site.partner")
+    product = factory.SubFactory(ProductFactory)
+    serial = factory.Sequence(lambda n: f"SN{n:08d}")
+
+
+class ContractDeviceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ContractDevice
+
+    contract = factory.SubFactory(ContractFactory)
+    device = factory.SubFactory(DeviceFactory)
+    partner = factory.SelfAttribute("contract.partner")
