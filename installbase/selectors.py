@@ -1,0 +1,55 @@
+"""Every read of devices and Poly+ device lists, scoped to the reader."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Exists, OuterRef, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from contracts.models import Contract, ContractStatus, Offering
+from installbase.models import ContractDevice, Device
+from polyplus.tenancy.models import Customer, User
+from polyplus.tenancy.scoping import scope_by_customer
+from polyplus.tenancy.selectors import customers_visible_to
+
+
+def devices_visible_to(user: User) -> QuerySet[Device]:
+    return scope_by_customer(Device.objects.select_related("product", "site", "customer"), user)
+
+
+def devices_by_serial(*, user: User, serial: str, sku: str | None = None) -> list[Device]:
+    """Devices with this serial (a serial is unique per product, so give the SKU to be sure)."""
+    devices = devices_visible_to(user).filter(serial=serial.strip())
+    if sku:
+        devices = devices.filter(product__sku=sku.strip().upper())
+    return list(devices[:2])
+
+
+def device_get_for_user(*, user: User, pk) -> Device:
+    try:
+        return devices_visible_to(user).get(pk=pk)
+    except (Device.DoesNotExist, ValueError, TypeError):
+        raise Http404("Not found.") from None
+
+
+def contract_devices(contract: Contract) -> QuerySet[ContractDevice]:
+    return ContractDevice.objects.filter(contract=contract).select_related("device__product", "device__site")
+
+
+def non_compliant_customers(user: User, on_date: datetime.date | None = None) -> QuerySet[Customer]:
+    """Poly+ customers with a device in production that no Poly+ contract in force lists."""
+    on_date = on_date or timezone.localdate()
+    in_force = Contract.objects.filter(
+        customer=OuterRef("customer"), offering=Offering.POLY_PLUS, status=ContractStatus.ACTIVE,
+        start_date__lte=on_date, end_date__gte=on_date,
+    )
+    listed = ContractDevice.objects.filter(device=OuterRef("pk"), contract__in=in_force)
+    unlisted_devices = (
+        Device.objects.filter(customer=OuterRef("pk"), in_production=True)
+        .exclude(product__end_of_service__lte=on_date)
+        .annotate(has_contract=Exists(in_force), is_listed=Exists(listed))
+        .filter(has_contract=True, is_listed=False)
+    )
+    return customers_visible_to(user).filter(Exists(unlisted_devices))
