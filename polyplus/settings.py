@@ -129,6 +129,7 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Poly+ partner portal"
 # Poly staff must have TOTP set up before they reach any page; off for the demo.
 POLYPLUS_REQUIRE_STAFF_MFA = env.bool("POLYPLUS_REQUIRE_STAFF_MFA", default=not DEBUG)
+POLYPLUS_CERT_REMINDER_DAYS = env.int("POLYPLUS_CERT_REMINDER_DAYS", default=30)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

@@ -16,6 +16,14 @@ from polyplus.tenancy.models import Role
 from tests import factories
 
 
+def pytest_configure(config):
+    """Pages render static URLs without a collectstatic manifest (that is built for deploys)."""
+    from django.conf import settings
+
+    settings.STORAGES = {**settings.STORAGES,
+                         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(request, django_test_environment, django_db_blocker):
     from django.test.utils import setup_databases, teardown_databases

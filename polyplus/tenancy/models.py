@@ -335,3 +335,27 @@ class PolicySetting(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} = {self.value}"
+
+
+class CertificationReminder(models.Model):
+    """A reminder mailed to a partner's admins that a certification expires on `expires_on`.
+
+    One per certification and expiry date: the unique constraint is what makes a rerun of
+    the daily job send nothing twice, and a renewal (a new expiry date) gets its own reminder.
+    """
+
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="certification_reminders")
+    certification = models.ForeignKey(Certification, on_delete=models.CASCADE, related_name="reminders")
+    category = models.CharField(max_length=20, choices=ServiceCategory.choices)
+    expires_on = models.DateField()
+    recipients = models.TextField(help_text="The addresses it was sent to, one a line.")
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-sent_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["certification", "expires_on"], name="certification_reminder_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.certification} · expires {self.expires_on}"
