@@ -204,6 +204,11 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Two "category" choice sets: a certification's (service) and a product's.
+    "ENUM_NAME_OVERRIDES": {
+        "ServiceCategoryEnum": "polyplus.tenancy.models.ServiceCategory",
+        "ProductCategoryEnum": "contracts.models.ProductCategory",
+    },
 }
 
 

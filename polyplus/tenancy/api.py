@@ -10,8 +10,9 @@ from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core.exceptions import PermissionDenied
 from django.urls import path
+from django.utils import timezone
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -21,8 +22,14 @@ from rest_framework.views import APIView
 
 from polyplus.tenancy import selectors, services
 from polyplus.tenancy.api_auth import TenantTokenAuthentication
-from polyplus.tenancy.api_common import ReadOrPartnerAdminWrites, ReadOrPolyAdminWrites
-from polyplus.tenancy.context import switch_to_user
+from polyplus.tenancy.api_common import (
+    ErrorSerializer,
+    FieldErrorsSerializer,
+    ReadOrPartnerAdminWrites,
+    ReadOrPolyAdminWrites,
+    TenantApiViewMixin,
+)
+from polyplus.tenancy.context import NO_TENANT, SIGN_IN, switch_to_user, write_context
 from polyplus.tenancy.models import (
     ApiToken,
     Certification,
@@ -33,6 +40,9 @@ from polyplus.tenancy.models import (
     Site,
     User,
 )
+
+# Free text longer than this is a mistake or an attack, never an address or a name.
+LONG_TEXT = 2000
 
 # ---- serializers --------------------------------------------------------------------------
 
@@ -52,8 +62,8 @@ class BrandSerializer(serializers.ModelSerializer):
 
 class PartnerSerializer(serializers.ModelSerializer):
     brand = BrandSerializer(read_only=True)
-    display_name = serializers.CharField(write_only=True, required=False, allow_blank=True)
-    primary_color = serializers.CharField(write_only=True, required=False)
+    display_name = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=200)
+    primary_color = serializers.CharField(write_only=True, required=False, max_length=7)
 
     class Meta:
         model = Partner
@@ -70,20 +80,22 @@ class CertificationSerializer(serializers.ModelSerializer):
         extra_kwargs = {"category": {"validators": []}}
 
     def get_is_current(self, certification) -> bool:
-        from django.utils import timezone
-
         return certification.is_current(timezone.localdate())
 
 
 class CustomerSerializer(serializers.ModelSerializer):
     partner = serializers.PrimaryKeyRelatedField(queryset=Partner.objects.none(), required=False)
-    csm = serializers.SerializerMethodField()
+    csm = serializers.SerializerMethodField(
+        help_text="The assigned Customer Success Manager's name, where the caller may see Poly staff."
+    )
 
     class Meta:
         model = Customer
         fields = ["id", "partner", "name", "master_account_id", "csm", "created_at"]
         read_only_fields = ["created_at"]
-        extra_kwargs = {"master_account_id": {"required": False}}
+        # The service normalises (upper-cases) and validates the Master Account ID, so the
+        # page and the API accept and refuse the same input.
+        extra_kwargs = {"master_account_id": {"required": False, "validators": []}}
         validators = []
 
     def get_fields(self):
@@ -95,15 +107,21 @@ class CustomerSerializer(serializers.ModelSerializer):
 
     def get_csm(self, customer) -> str | None:
         assignment = getattr(customer, "csm_assignment", None)
-        return assignment.csm.full_name if assignment else None
+        # Poly staff rows are not visible in a partner's context (row-level security).
+        csm = getattr(assignment, "csm", None) if assignment is not None else None
+        return csm.full_name if csm is not None else None
 
 
 class SiteSerializer(serializers.ModelSerializer):
     customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.none())
     partner = serializers.PrimaryKeyRelatedField(read_only=True)
+    # Declared rather than derived from the model: a derived unique check would query only
+    # the caller's rows and answer differently for a Site ID taken by another partner.
     site_id = serializers.CharField(max_length=40)
-    country = serializers.CharField(max_length=2)
-    subdivision = serializers.CharField(max_length=6, required=False, allow_blank=True)
+    address = serializers.CharField(max_length=LONG_TEXT)
+    # Lengths generous enough that the service's clearer messages explain a wrong code.
+    country = serializers.CharField(max_length=64)
+    subdivision = serializers.CharField(max_length=64, required=False, allow_blank=True)
     timezone = serializers.CharField(max_length=64)
 
     class Meta:
@@ -123,9 +141,9 @@ class UserSerializer(serializers.ModelSerializer):
                                                  allow_null=True)
     customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.none(), required=False,
                                                   allow_null=True)
-    email = serializers.EmailField()
+    email = serializers.EmailField(max_length=254)
     role = serializers.ChoiceField(choices=Role.choices)
-    password = serializers.CharField(write_only=True, required=False, allow_blank=True,
+    password = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=4096,
                                      style={"input_type": "password"})
 
     class Meta:
@@ -150,20 +168,28 @@ class ApiTokenSerializer(serializers.ModelSerializer):
 
 
 class TokenRequestSerializer(serializers.Serializer):
-    email = serializers.EmailField()
-    password = serializers.CharField(style={"input_type": "password"})
+    email = serializers.EmailField(max_length=254)
+    password = serializers.CharField(max_length=4096, trim_whitespace=False, style={"input_type": "password"})
     name = serializers.CharField(required=False, default="API", max_length=100)
+
+
+class TokenCreatedSerializer(serializers.Serializer):
+    token = serializers.CharField(help_text="The key; shown once, only its hash is kept.")
+    id = serializers.IntegerField()
+    name = serializers.CharField()
 
 
 # ---- views --------------------------------------------------------------------------------
 
 
-class PartnerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
-                     mixins.UpdateModelMixin, viewsets.GenericViewSet):
+class PartnerViewSet(TenantApiViewMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                     mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet):
     """Certified partners. Poly admins write; a partner's users see their own partner only."""
 
+    queryset = Partner.objects.none()
     serializer_class = PartnerSerializer
     permission_classes = [ReadOrPolyAdminWrites]
+    filterset_fields = ["is_active"]
     search_fields = ["name", "slug"]
     ordering_fields = ["name"]
 
@@ -171,7 +197,7 @@ class PartnerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cr
         return selectors.partners_visible_to(self.request.user).prefetch_related("domains")
 
     def get_object(self):
-        return selectors.partner_get_for_user(user=self.request.user, pk=self.kwargs["pk"])
+        return self.checked(selectors.partner_get_for_user(user=self.request.user, pk=self.kwargs["pk"]))
 
     def perform_create(self, serializer):
         data = serializer.validated_data
@@ -181,16 +207,29 @@ class PartnerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cr
         )
 
     def perform_update(self, serializer):
-        partner, data = serializer.instance, serializer.validated_data
-        services.partner_update(by=self.request.user, partner=partner, name=data.get("name", partner.name),
+        partner, data, actor = serializer.instance, serializer.validated_data, self.request.user
+        services.partner_update(by=actor, partner=partner, name=data.get("name", partner.name),
                                 slug=data.get("slug", partner.slug),
                                 is_active=data.get("is_active", partner.is_active))
+        if "display_name" in data or "primary_color" in data:
+            brand = getattr(partner, "brand", None)
+            services.partner_brand_update(
+                by=actor, partner=partner,
+                display_name=data.get("display_name") or (brand.display_name if brand else partner.name),
+                primary_color=data.get("primary_color", brand.primary_color if brand else "#0b3d91"),
+                accent_color=brand.accent_color if brand else "#f28c28",
+                support_email=brand.support_email if brand else "",
+                support_phone=brand.support_phone if brand else "",
+            )
+            partner.refresh_from_db()
 
-    @extend_schema(request=CertificationSerializer, responses=CertificationSerializer(many=True))
+    @extend_schema(methods=["GET"], responses=CertificationSerializer(many=True))
+    @extend_schema(methods=["POST"], request=CertificationSerializer,
+                   responses={201: CertificationSerializer})
     @action(detail=True, methods=["get", "post"], serializer_class=CertificationSerializer,
             filter_backends=[], pagination_class=None)
     def certifications(self, request, pk=None):
-        """The partner's service certifications per category; Poly admins add or renew them."""
+        """The partner's service certifications per category (one each); Poly admins add or renew them."""
         partner = self.get_object()
         if request.method == "POST":
             serializer = CertificationSerializer(data=request.data)
@@ -208,10 +247,11 @@ class CustomerFilter(filters.FilterSet):
         fields = ["partner", "master_account_id"]
 
 
-class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
-                      mixins.UpdateModelMixin, viewsets.GenericViewSet):
+class CustomerViewSet(TenantApiViewMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                      mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet):
     """End customers; partner admins manage their own partner's."""
 
+    queryset = Customer.objects.none()
     serializer_class = CustomerSerializer
     permission_classes = [ReadOrPartnerAdminWrites]
     filterset_class = CustomerFilter
@@ -222,7 +262,7 @@ class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
         return selectors.customers_visible_to(self.request.user)
 
     def get_object(self):
-        return selectors.customer_get_for_user(user=self.request.user, pk=self.kwargs["pk"])
+        return self.checked(selectors.customer_get_for_user(user=self.request.user, pk=self.kwargs["pk"]))
 
     def perform_create(self, serializer):
         data, user = serializer.validated_data, self.request.user
@@ -248,10 +288,11 @@ class SiteFilter(filters.FilterSet):
         fields = ["customer", "country"]
 
 
-class SiteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
-                  mixins.UpdateModelMixin, viewsets.GenericViewSet):
+class SiteViewSet(TenantApiViewMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                  mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet):
     """Customer sites, looked up by Site ID."""
 
+    queryset = Site.objects.none()
     serializer_class = SiteSerializer
     permission_classes = [ReadOrPartnerAdminWrites]
     lookup_field = "site_id"
@@ -264,7 +305,7 @@ class SiteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
         return selectors.sites_visible_to(self.request.user)
 
     def get_object(self):
-        return selectors.site_get_for_user(user=self.request.user, site_id=self.kwargs["site_id"])
+        return self.checked(selectors.site_get_for_user(user=self.request.user, site_id=self.kwargs["site_id"]))
 
     def perform_create(self, serializer):
         data = serializer.validated_data
@@ -292,10 +333,11 @@ class UserFilter(filters.FilterSet):
         fields = ["partner", "role", "is_active", "customer"]
 
 
-class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
-                  mixins.UpdateModelMixin, viewsets.GenericViewSet):
+class UserViewSet(TenantApiViewMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                  mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet):
     """People and their roles. Partner admins manage their partner's users; Poly admins everyone."""
 
+    queryset = User.objects.none()
     serializer_class = UserSerializer
     permission_classes = [ReadOrPartnerAdminWrites]
     filterset_class = UserFilter
@@ -306,7 +348,7 @@ class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
         return selectors.users_visible_to(self.request.user)
 
     def get_object(self):
-        return selectors.user_get_for_user(user=self.request.user, pk=self.kwargs["pk"])
+        return self.checked(selectors.user_get_for_user(user=self.request.user, pk=self.kwargs["pk"]))
 
     def perform_create(self, serializer):
         data, actor = serializer.validated_data, self.request.user
@@ -324,16 +366,22 @@ class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
             raise serializers.ValidationError({"email": ["The email address cannot be changed here."]})
         if "partner" in data and data["partner"] != user.partner:
             raise serializers.ValidationError({"partner": ["A user cannot move to another partner."]})
+        if data.get("password"):
+            raise serializers.ValidationError({"password": ["A password is set by its owner, not changed here."]})
+        role = data.get("role", user.role)
+        # Only a customer viewer is tied to a customer: a new role drops it unless one is given.
+        customer = data.get("customer", user.customer if role == Role.CUSTOMER_VIEWER else None)
         services.user_update(
             by=self.request.user, user=user, full_name=data.get("full_name", user.full_name),
-            role=data.get("role", user.role), is_active=data.get("is_active", user.is_active),
-            customer=data.get("customer", user.customer),
+            role=role, is_active=data.get("is_active", user.is_active), customer=customer,
         )
 
 
-class ApiTokenViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
-    """The caller's own API tokens; revoke one with POST .../{id}/revoke/."""
+class ApiTokenViewSet(TenantApiViewMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                      viewsets.GenericViewSet):
+    """The caller's own API tokens (never the keys); revoke one with POST .../{id}/revoke/."""
 
+    queryset = ApiToken.objects.none()
     serializer_class = ApiTokenSerializer
     permission_classes = [IsAuthenticated]
     filter_backends = []
@@ -341,15 +389,19 @@ class ApiTokenViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def get_queryset(self):
         return selectors.api_tokens_of(self.request.user)
 
+    def get_object(self):
+        return self.checked(selectors.api_token_get_for_user(user=self.request.user, pk=self.kwargs["pk"]))
+
     @extend_schema(request=None, responses=ApiTokenSerializer)
     @action(detail=True, methods=["post"])
     def revoke(self, request, pk=None):
-        token = selectors.api_token_get_for_user(user=request.user, pk=pk)
+        """Revoke one of your tokens: it stops working at once. Revoking twice is harmless."""
+        token = self.get_object()
         return Response(ApiTokenSerializer(services.api_token_revoke(by=request.user, token=token)).data)
 
 
-class ObtainTokenView(APIView):
-    """Exchange an email and password for a personal API token (shown once)."""
+class ObtainTokenView(TenantApiViewMixin, APIView):
+    """Exchange an email and password for a personal API token (shown once). Throttled per address."""
 
     authentication_classes = []
     permission_classes = [AllowAny]
@@ -358,27 +410,32 @@ class ObtainTokenView(APIView):
 
     @extend_schema(
         request=TokenRequestSerializer,
-        responses={201: inline_serializer("TokenCreated", {"token": serializers.CharField(),
-                                                           "id": serializers.IntegerField(),
-                                                           "name": serializers.CharField()}),
-                   400: OpenApiResponse(description="Wrong email or password")},
+        responses={201: TokenCreatedSerializer,
+                   400: OpenApiResponse(FieldErrorsSerializer,
+                                        description="Invalid input, or wrong email or password "
+                                                    "(`code`: `invalid_credentials`)."),
+                   403: OpenApiResponse(ErrorSerializer, description="Poly staff create tokens in the portal."),
+                   429: OpenApiResponse(ErrorSerializer, description="Too many attempts; try again later.")},
+        auth=[],
     )
     def post(self, request):
         serializer = TokenRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
+        write_context(SIGN_IN)
         user = authenticate(request._request, email=data["email"].lower(), password=data["password"])
         if user is None or not user.is_active:
+            write_context(NO_TENANT)
             return Response({"detail": "Wrong email or password.", "code": "invalid_credentials"},
                             status=status.HTTP_400_BAD_REQUEST)
+        switch_to_user(user)
         if user.is_poly_staff and settings.POLYPLUS_REQUIRE_STAFF_MFA:
             raise PermissionDenied("Poly staff create tokens in the portal, after two-factor sign-in.")
-        switch_to_user(user)
         token, key = services.api_token_create(user=user, name=data["name"])
         return Response({"token": key, "id": token.pk, "name": token.name}, status=status.HTTP_201_CREATED)
 
 
-class RevokeCurrentTokenView(APIView):
+class RevokeCurrentTokenView(TenantApiViewMixin, APIView):
     """Revoke the token this request is authenticated with."""
 
     authentication_classes = [TenantTokenAuthentication]

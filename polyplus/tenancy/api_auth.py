@@ -1,16 +1,39 @@
+from django.conf import settings
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
-from polyplus.tenancy.context import switch_to_user
+from polyplus.tenancy.context import NO_TENANT, SIGN_IN, switch_to_user, write_context
+from polyplus.tenancy.middleware import user_has_totp
 from polyplus.tenancy.services import api_token_authenticate
 
 
 class TenantSessionAuthentication(authentication.SessionAuthentication):
-    """The browser's session; TenancyMiddleware has already set the person's context."""
+    """The browser's session; TenancyMiddleware has already set the person's context.
+
+    Poly staff see every partner, so (as in the pages, StaffMfaMiddleware) their session
+    reaches the API only once they have two-factor authentication set up.
+    """
+
+    def authenticate(self, request):
+        result = super().authenticate(request)
+        if result is not None:
+            user = result[0]
+            if user.is_poly_staff and settings.POLYPLUS_REQUIRE_STAFF_MFA and not user_has_totp(user):
+                raise exceptions.PermissionDenied("Set up two-factor authentication in the portal first.")
+        return result
+
+    def authenticate_header(self, request):
+        # DRF takes the challenge from the first authenticator and answers 403 when it has
+        # none; a call without credentials must answer 401 (API.md), naming the token scheme.
+        return TenantTokenAuthentication.keyword
 
 
 class TenantTokenAuthentication(authentication.BaseAuthentication):
-    """`Authorization: Token <key>`; on success the request switches to the token owner's context."""
+    """`Authorization: Token <key>`; on success the request switches to the token owner's context.
+
+    The key is looked up under the sign-in context (no tenant is known yet, whatever the
+    request carried before); a key that fails leaves the request seeing no tenant rows.
+    """
 
     keyword = "Token"
 
@@ -24,8 +47,12 @@ class TenantTokenAuthentication(authentication.BaseAuthentication):
             key = header[1].decode()
         except UnicodeError:
             raise exceptions.AuthenticationFailed("Invalid token.") from None
+        if "\x00" in key:
+            raise exceptions.AuthenticationFailed("Invalid or revoked token.")
+        write_context(SIGN_IN)
         found = api_token_authenticate(key)
         if found is None:
+            write_context(NO_TENANT)
             raise exceptions.AuthenticationFailed("Invalid or revoked token.")
         user, token = found
         switch_to_user(user)
@@ -42,3 +69,12 @@ class TokenScheme(OpenApiAuthenticationExtension):
     def get_security_definition(self, auto_schema):
         return {"type": "apiKey", "in": "header", "name": "Authorization",
                 "description": "`Token <key>`: create one in the portal or by POST /api/v1/auth/token/."}
+
+
+class SessionScheme(OpenApiAuthenticationExtension):
+    target_class = TenantSessionAuthentication
+    name = "cookieAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "apiKey", "in": "cookie", "name": settings.SESSION_COOKIE_NAME,
+                "description": "The portal's browser session (unsafe methods also need the CSRF token)."}

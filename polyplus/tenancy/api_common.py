@@ -1,10 +1,20 @@
-"""What every API view shares: pagination, errors and role checks."""
+"""What every API view shares: the tenant context, pagination, errors and role checks."""
 
+from __future__ import annotations
+
+from functools import cache
+
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import connection, transaction
 from django.http import Http404
-from rest_framework import exceptions, pagination, permissions
+from rest_framework import exceptions, pagination, parsers, permissions, serializers
+from rest_framework.schemas.inspectors import DefaultSchema, ViewInspector
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from polyplus.tenancy.context import NO_TENANT, switch_to_user, write_context
 
 
 class Pagination(pagination.PageNumberPagination):
@@ -12,21 +22,164 @@ class Pagination(pagination.PageNumberPagination):
     max_page_size = 200
 
 
+class JSONParser(parsers.JSONParser):
+    """DRF's JSON parser, but a document nested deeper than Python can follow is a parse error."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise exceptions.ParseError("JSON parse error - the document is nested too deeply.") from None
+
+
+# ---- errors ---------------------------------------------------------------------------------
+
+def _detail(message, code: str) -> dict:
+    return {"detail": str(message), "code": str(code or "error")}
+
+
+def _from_django_validation_error(exc: DjangoValidationError) -> exceptions.ValidationError:
+    if hasattr(exc, "error_dict"):
+        errors = exc.message_dict
+        if NON_FIELD_ERRORS in errors:
+            errors[api_settings.NON_FIELD_ERRORS_KEY] = errors.pop(NON_FIELD_ERRORS)
+        return exceptions.ValidationError(errors)
+    codes = {error.code for error in exc.error_list if error.code}
+    return exceptions.ValidationError(
+        _detail(" ".join(exc.messages), codes.pop() if len(codes) == 1 else "invalid")
+    )
+
+
 def exception_handler(exc, context):
-    """Service errors become the API's error shapes (API.md): 400 by field, 403, 404."""
+    """Service errors become the API's error shapes (API.md): 400 by field, 401, 403, 404.
+
+    Any error answer also rolls back what the request wrote so far: the request runs in one
+    transaction (TenancyMiddleware), and a refused request must leave nothing behind.
+    """
     if isinstance(exc, DjangoValidationError):
-        detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
-        exc = exceptions.ValidationError(detail)
+        exc = _from_django_validation_error(exc)
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     response = drf_exception_handler(exc, context)
-    if response is not None and isinstance(response.data, dict) and "detail" in response.data:
-        code = getattr(response.data["detail"], "code", None) or getattr(exc, "default_code", "error")
-        response.data = {"detail": str(response.data["detail"]), "code": code}
+    if response is None:
+        return None
+    if connection.in_atomic_block:
+        transaction.set_rollback(True)
+    data = response.data
+    if isinstance(data, list):  # e.g. a bare ValidationError(["message"]) from a library filter
+        codes = exc.get_codes() if isinstance(exc, exceptions.APIException) else None
+        code = codes[0] if isinstance(codes, list) and codes and isinstance(codes[0], str) else "invalid"
+        response.data = _detail(" ".join(str(item) for item in data), code)
+    elif isinstance(data, dict) and set(data) <= {"detail", "code"} and "detail" in data:
+        detail = data["detail"]
+        code = data.get("code") or getattr(detail, "code", None) or getattr(exc, "default_code", "error")
+        response.data = _detail(detail, code)
     return response
 
+
+class ErrorSerializer(serializers.Serializer):
+    """The shape of every error that is not about particular fields."""
+
+    detail = serializers.CharField()
+    code = serializers.CharField()
+
+
+class FieldErrorsSerializer(serializers.Serializer):
+    """A 400 about fields: each invalid field with its messages (or `detail` and `code`)."""
+
+    detail = serializers.CharField(required=False)
+    code = serializers.CharField(required=False)
+    non_field_errors = serializers.ListField(child=serializers.CharField(), required=False)
+
+
+@cache
+def tenancy_auto_schema_class():
+    """drf-spectacular's AutoSchema, documenting the error answers every endpoint can give.
+
+    Built on first use: drf-spectacular imports DRF's generic views, which import this
+    module (the pagination setting), so it cannot be imported at the top.
+    """
+    from drf_spectacular.openapi import AutoSchema
+    from drf_spectacular.utils import OpenApiResponse
+
+    class TenancyAutoSchema(AutoSchema):
+        def _get_response_bodies(self, direction="response"):
+            responses = super()._get_response_bodies(direction)
+            detail_route = "{" in self.path
+            errors = {}
+            if not any(permission is permissions.AllowAny for permission in self.view.permission_classes):
+                errors["401"] = OpenApiResponse(ErrorSerializer, description="No or invalid credentials.")
+            if self.method != "GET" or not detail_route:
+                errors["400"] = OpenApiResponse(FieldErrorsSerializer, description="Invalid input; nothing written.")
+            if self.method != "GET":
+                errors["403"] = OpenApiResponse(ErrorSerializer, description="Your role may not do this.")
+            if detail_route:
+                errors["404"] = OpenApiResponse(ErrorSerializer, description="No such object visible to you.")
+            for status_code, response in errors.items():
+                responses.setdefault(
+                    status_code, self._get_response_for_code(response, status_code, direction=direction)
+                )
+            return responses
+
+    return TenancyAutoSchema
+
+
+class TenancySchema(DefaultSchema):
+    """A view's `schema`, as DRF's DefaultSchema but with the TenancyAutoSchema."""
+
+    def __get__(self, instance, owner):
+        result = ViewInspector.__get__(self, instance, owner)
+        if not isinstance(result, TenancySchema):
+            return result
+        inspector = tenancy_auto_schema_class()()
+        inspector.view = instance
+        return inspector
+
+
+# ---- the tenant context of an API request ---------------------------------------------------
+
+class TenantApiViewMixin:
+    """Every API view: the context follows whoever DRF authenticated, whatever the means.
+
+    TenancyMiddleware set the context for the session's user and token authentication
+    switches to the token's owner; this also covers any other authenticator (and test
+    clients' forced authentication). Anonymous callers see no tenant rows at all.
+    Object lookups in `get_object` go through a selector (404 for foreign and missing
+    alike) and then the object permission (403 for a role that may not act).
+    """
+
+    schema = TenancySchema()
+    parser_classes = [JSONParser, parsers.FormParser, parsers.MultiPartParser]
+    checks_role_per_object = True
+
+    def perform_authentication(self, request):
+        user = request.user
+        if user is not None and user.is_authenticated:
+            switch_to_user(user)
+        else:
+            write_context(NO_TENANT)
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        # PostgreSQL text cannot hold NUL; refuse it here rather than fail in the database.
+        if any("\x00" in str(value) for value in kwargs.values()):
+            raise exceptions.NotFound()
+        if any("\x00" in key or "\x00" in value for key, values in request.query_params.lists()
+               for value in values):
+            raise exceptions.ParseError("Query parameters cannot contain NUL characters.")
+
+    def checked(self, obj):
+        """`obj` (already found by a selector) once the caller's role may act on it.
+
+        Every `get_object` of a view with this mixin must return through here.
+        """
+        self.check_object_permissions(self.request, obj)
+        return obj
+
+
+# ---- who may act ----------------------------------------------------------------------------
 
 class IsPolyAdmin(permissions.BasePermission):
     message = "Only a Poly admin may do this."
@@ -44,13 +197,28 @@ class IsPartnerAdminOrPolyAdmin(permissions.BasePermission):
 
 
 class ReadOnlyOr(permissions.BasePermission):
-    """Reads for anyone signed in (lists are scoped); writes need `write_permission`."""
+    """Reads for anyone signed in (lists are scoped); writes need `write_permission`.
+
+    In a view that checks roles per object (TenantApiViewMixin, whose `get_object` ends in
+    `checked()`), a write to one object is judged after the object is found: another
+    tenant's object answers 404 exactly like a missing one, and only a visible one can
+    answer 403. Other views check the role before any lookup.
+    """
 
     write_permission = IsPolyAdmin
 
     def has_permission(self, request, view):
+        if not (request.user and request.user.is_authenticated):
+            return False
         if request.method in permissions.SAFE_METHODS:
-            return bool(request.user and request.user.is_authenticated)
+            return True
+        if getattr(view, "detail", False) and getattr(view, "checks_role_per_object", False):
+            return True
+        return self.write_permission().has_permission(request, view)
+
+    def has_object_permission(self, request, view, obj):
+        if request.method in permissions.SAFE_METHODS:
+            return True
         return self.write_permission().has_permission(request, view)
 
 

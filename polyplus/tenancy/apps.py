@@ -3,10 +3,14 @@ from django.contrib.auth.signals import user_logged_in
 
 
 def _enter_signed_in_context(sender, request, user, **kwargs):
-    """A sign-in request began anonymous; from here on it works as the person who signed in."""
-    from polyplus.tenancy.context import switch_to_user
+    """A sign-in request began anonymous (the sign-in context); from here on it works as the
+    person who signed in. Any other context (a job, a test's set-up) is left as it is."""
+    from django.db import connection
 
-    switch_to_user(user)
+    from polyplus.tenancy.context import read_context, switch_to_user
+
+    if connection.in_atomic_block and read_context().identity_lookup:
+        switch_to_user(user)
 
 
 class TenancyConfig(AppConfig):

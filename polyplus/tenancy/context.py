@@ -71,15 +71,18 @@ def write_context(ctx: TenantContext) -> None:
 
 @contextmanager
 def tenant_context(ctx: TenantContext) -> Iterator[TenantContext]:
-    """Run a block under `ctx` inside a transaction, restoring the previous context after."""
+    """Run a block under `ctx` inside a transaction, restoring the previous context after.
+
+    When the block fails (an exception, or a rollback it asked for), its savepoint is rolled
+    back, and PostgreSQL undoes the settings with it: nothing is written then, because a
+    query in a failed transaction would hide the block's own error.
+    """
     with transaction.atomic():
         previous = read_context()
         write_context(ctx)
-        try:
-            yield ctx
-        finally:
-            if not connection.needs_rollback:
-                write_context(previous)
+        yield ctx
+        if not connection.needs_rollback:
+            write_context(previous)
 
 
 def context_for_user(user) -> TenantContext:

@@ -172,3 +172,14 @@ def audit_events_visible_to(user: User) -> QuerySet:
             | Q(pgh_obj_model="tenancy.Partner", pgh_obj_id=str(user.partner_id))
         )
     return events.none()
+
+
+def partner_domains_visible_to(user: User) -> QuerySet:
+    """Host names of the partners the user may see."""
+    from polyplus.tenancy.models import PartnerDomain
+
+    return PartnerDomain.objects.select_related("partner").filter(partner__in=partners_visible_to(user))
+
+
+def partner_domain_get_for_user(*, user: User, pk):
+    return _get_or_404(partner_domains_visible_to(user), pk=pk)

@@ -312,6 +312,11 @@ def site_update(*, by: User, site: Site, site_id: str, name: str, address: str,
 USER_UNIQUE = {"email": ("email", "A user with this email address exists.")}
 
 
+def require_user_manager(actor: User) -> None:
+    if not (actor.is_poly_admin or actor.is_partner_admin):
+        raise PermissionDenied("Only a partner admin or a Poly admin may manage users.")
+
+
 def _check_role_and_tenant(*, by: User, role: str, partner: Partner | None, customer: Customer | None) -> None:
     if role not in Role.values:
         raise ValidationError({"role": [f"“{role}” is not a role."]})
@@ -336,6 +341,7 @@ def _check_role_and_tenant(*, by: User, role: str, partner: Partner | None, cust
 def user_create(*, by: User, email: str, full_name: str, role: str, partner: Partner | None = None,
                 customer: Customer | None = None, password: str | None = None) -> User:
     """Create a person's account. Without a password they set one by the reset link."""
+    require_user_manager(by)
     _check_role_and_tenant(by=by, role=role, partner=partner, customer=customer)
     user = User(email=User.objects.normalize_email(email.strip()).lower(), full_name=full_name.strip(),
                 role=role, partner=partner, customer=customer)
@@ -357,7 +363,15 @@ def user_create(*, by: User, email: str, full_name: str, role: str, partner: Par
 @transaction.atomic
 def user_update(*, by: User, user: User, full_name: str, role: str, is_active: bool,
                 customer: Customer | None = None) -> User:
-    """Change a person's name, role, customer or whether they may sign in."""
+    """Change a person's name, role, customer or whether they may sign in.
+
+    Deactivating someone also revokes their API tokens.
+    """
+    require_user_manager(by)
+    if user.partner_id is None:
+        require_poly_admin(by)
+    else:
+        require_partner_admin_of(by, user.partner)
     _check_role_and_tenant(by=by, role=role, partner=user.partner, customer=customer)
     if user.pk == by.pk and (role != user.role or not is_active):
         raise ValidationError({"role": ["You cannot change your own role or deactivate yourself."]})
@@ -431,3 +445,54 @@ def api_token_authenticate(key: str) -> tuple[User, ApiToken] | None:
     if token.last_used_at is None or now - token.last_used_at > datetime.timedelta(minutes=5):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user, token
+
+
+# ---- brand logos ---------------------------------------------------------------------------
+
+LOGO_MAX_BYTES = 1024 * 1024
+LOGO_CONTENT_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".svg": "image/svg+xml"}
+_SVG_FORBIDDEN = ("<!doctype", "<!entity", "<script", "javascript:", "<foreignobject", "<iframe", "<embed", "<object")
+
+
+def brand_logo_extension(data: bytes) -> str | None:
+    """The extension of a logo's real type, judged by its content (never its name), or None."""
+    import re
+    import xml.etree.ElementTree as ElementTree
+    from io import BytesIO
+
+    from PIL import Image
+
+    if data.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")):
+        try:
+            with Image.open(BytesIO(data)) as image:
+                image.verify()
+                kind = image.format
+        except Exception:  # a decoder fails on crafted input in many ways; each means "not an image"
+            return None
+        return {"PNG": ".png", "JPEG": ".jpg"}.get(kind)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None
+    lowered = text.lower()
+    # Served from our own origin, an SVG must carry no script, event handler or entity.
+    if any(marker in lowered for marker in _SVG_FORBIDDEN) or re.search(r"\son[a-z]+\s*=", lowered):
+        return None
+    try:
+        root = ElementTree.fromstring(text)
+    except ElementTree.ParseError:
+        return None
+    return ".svg" if root.tag in {"svg", "{http://www.w3.org/2000/svg}svg"} else None
+
+
+def validate_brand_logo(upload) -> str:
+    """Check an uploaded logo is a real PNG, JPEG or SVG of at most 1 MB; return its extension."""
+    if upload.size > LOGO_MAX_BYTES:
+        raise ValidationError({"logo": ["The logo must be 1 MB or smaller."]})
+    upload.seek(0)
+    data = upload.read()
+    upload.seek(0)
+    extension = brand_logo_extension(data)
+    if extension is None:
+        raise ValidationError({"logo": ["Upload a PNG, JPEG or SVG image."]})
+    return extension

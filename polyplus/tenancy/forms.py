@@ -1,0 +1,241 @@
+"""Forms for the tenancy pages.
+
+A form checks the shape of what was typed and offers only the choices the person may
+make; the rules themselves live in services.py, whose field-keyed errors the views put
+back next to the fields.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from functools import cache
+
+import pycountry
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+
+from polyplus.tenancy import services
+from polyplus.tenancy.models import Role, ServiceCategory, hex_color
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+COLOR_INPUT = forms.TextInput(attrs={"type": "color"})
+
+
+@cache
+def country_choices() -> list[tuple[str, str]]:
+    return sorted(((c.alpha_2, c.name) for c in pycountry.countries), key=lambda choice: choice[1])
+
+
+@cache
+def timezone_choices() -> list[tuple[str, str]]:
+    """Canonical zone names people pick from (Area/City), plus UTC."""
+    names = {
+        name for name in zoneinfo.available_timezones()
+        if "/" in name and not name.startswith(("Etc/", "SystemV/", "US/", "posix", "right/"))
+    }
+    return [(name, name.replace("_", " ")) for name in ["UTC", *sorted(names)]]
+
+
+def subdivisions_of(country: str) -> list[tuple[str, str]]:
+    found = pycountry.subdivisions.get(country_code=(country or "").upper()) or []
+    return sorted(((s.code, s.name) for s in found), key=lambda choice: choice[0])
+
+
+class ColorField(forms.CharField):
+    default_validators = [hex_color]
+    widget = COLOR_INPUT
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 7)
+        super().__init__(**kwargs)
+
+
+class CustomerLabelChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.name} ({obj.partner.name})" if self.show_partner else obj.name
+
+    show_partner = False
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.full_name} <{obj.email}>" if obj.full_name else obj.email
+
+
+# ---- customers and sites ---------------------------------------------------------------------
+
+class CustomerForm(forms.Form):
+    partner = forms.ModelChoiceField(queryset=None, empty_label="Choose a partner…")
+    name = forms.CharField(max_length=200)
+    master_account_id = forms.CharField(
+        label="Master Account ID", max_length=40, required=False,
+        help_text="Poly+ Enterprise only: the identifier all the customer's devices are tracked under.",
+    )
+
+    def __init__(self, *args, partners: QuerySet | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if partners is None:
+            del self.fields["partner"]
+        else:
+            self.fields["partner"].queryset = partners
+
+
+class SiteForm(forms.Form):
+    site_id = forms.CharField(
+        label="Site ID", max_length=40,
+        help_text="Unique across the portal; capital letters, digits and hyphens, e.g. SE-GOT-001.",
+    )
+    name = forms.CharField(max_length=200)
+    address = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+    country = forms.ChoiceField(choices=())
+    subdivision = forms.CharField(
+        max_length=6, required=False, widget=forms.TextInput(attrs={"list": "subdivision-options"}),
+        help_text="Optional ISO 3166-2 code, e.g. SE-AB; used for public holidays.",
+    )
+    timezone = forms.ChoiceField(label="Time zone", choices=())
+
+    def __init__(self, *args, subdivision_url: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = [("", "Choose a country…"), *country_choices()]
+        zones = [("", "Choose a time zone…"), *timezone_choices()]
+        current_zone = self.initial.get("timezone")
+        if current_zone and current_zone not in dict(zones):
+            zones.append((current_zone, current_zone))
+        self.fields["timezone"].choices = zones
+        if subdivision_url:
+            self.fields["country"].widget.attrs.update({
+                "hx-get": subdivision_url, "hx-trigger": "change", "hx-target": "#subdivision-options",
+            })
+
+    def country_value(self) -> str:
+        return self["country"].value() or ""
+
+
+# ---- users -------------------------------------------------------------------------------------
+
+class UserCreateForm(forms.Form):
+    email = forms.EmailField()
+    full_name = forms.CharField(max_length=200)
+    role = forms.ChoiceField(choices=())
+    partner = forms.ModelChoiceField(
+        queryset=None, required=False, empty_label="— none (Poly staff) —",
+        help_text="Every partner role needs a partner; Poly staff have none.",
+    )
+    customer = CustomerLabelChoiceField(
+        queryset=None, required=False, empty_label="— none —",
+        help_text="Customer viewers only: whose status they see.",
+    )
+    password = forms.CharField(
+        widget=forms.PasswordInput(render_value=False), required=False,
+        help_text="Optional. Left blank, the person sets one with “Forgot your password?” on the sign-in page.",
+    )
+
+    def __init__(self, *args, grantable_roles: list[str], customers: QuerySet,
+                 partners: QuerySet | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [("", "Choose a role…")] + [(r, Role(r).label) for r in grantable_roles]
+        self.fields["customer"].queryset = customers
+        if partners is None:
+            del self.fields["partner"]
+        else:
+            self.fields["partner"].queryset = partners
+            self.fields["customer"].show_partner = True
+
+
+class UserEditForm(forms.Form):
+    full_name = forms.CharField(max_length=200)
+    role = forms.ChoiceField(choices=())
+    customer = CustomerLabelChoiceField(
+        queryset=None, required=False, empty_label="— none —",
+        help_text="Customer viewers only: whose status they see.",
+    )
+    is_active = forms.BooleanField(label="Active: may sign in and use API tokens", required=False)
+
+    def __init__(self, *args, grantable_roles: list[str], customers: QuerySet, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [(r, Role(r).label) for r in grantable_roles]
+        self.fields["customer"].queryset = customers
+
+
+# ---- partners and brand -----------------------------------------------------------------------
+
+class BrandForm(forms.Form):
+    display_name = forms.CharField(max_length=200, help_text="The name your customers see.")
+    primary_color = ColorField(label="Primary colour")
+    accent_color = ColorField(label="Accent colour")
+    support_email = forms.EmailField(required=False)
+    support_phone = forms.CharField(max_length=40, required=False)
+    logo = forms.FileField(
+        required=False, widget=forms.FileInput(attrs={"accept": "image/png,image/jpeg,image/svg+xml"}),
+        help_text="PNG, JPEG or SVG, at most 1 MB.",
+    )
+
+    def __init__(self, *args, partner_slug: str = "logo", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.partner_slug = partner_slug
+
+    def clean_logo(self):
+        upload = self.cleaned_data.get("logo")
+        if not upload or not hasattr(upload, "size"):
+            return None
+        try:
+            extension = services.validate_brand_logo(upload)
+        except ValidationError as exc:
+            raise ValidationError(exc.message_dict["logo"]) from None
+        # Stored under a name of our choosing, so the extension always tells the true type.
+        upload.name = f"{self.partner_slug}{extension}"
+        return upload
+
+
+class PartnerForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    slug = forms.CharField(max_length=60, help_text="Lower-case letters, digits and hyphens; used in addresses.")
+    is_active = forms.BooleanField(label="Active", required=False, initial=True)
+    display_name = forms.CharField(
+        max_length=200, required=False, help_text="The brand name; the partner's name if blank."
+    )
+    primary_color = ColorField(label="Primary colour", initial="#0b3d91")
+    accent_color = ColorField(label="Accent colour", initial="#f28c28")
+
+    def __init__(self, *args, creating: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if creating:
+            del self.fields["is_active"]
+
+
+class CertificationForm(forms.Form):
+    category = forms.ChoiceField(choices=ServiceCategory.choices)
+    certified_on = forms.DateField(widget=DATE_INPUT)
+    expires_on = forms.DateField(widget=DATE_INPUT, help_text="Valid up to and including this day.")
+
+
+class DomainForm(forms.Form):
+    host = forms.CharField(max_length=253, help_text="e.g. support.partner.example")
+
+
+class TrainingRecordForm(forms.Form):
+    engineer = PersonChoiceField(queryset=None, empty_label="Choose an engineer…")
+    category = forms.ChoiceField(choices=ServiceCategory.choices)
+    course = forms.CharField(max_length=200)
+    completed_on = forms.DateField(widget=DATE_INPUT)
+    expires_on = forms.DateField(widget=DATE_INPUT)
+
+    def __init__(self, *args, engineers: QuerySet, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["engineer"].queryset = engineers
+
+
+class CsmAssignmentForm(forms.Form):
+    customer = CustomerLabelChoiceField(queryset=None, empty_label="Choose a customer…")
+    csm = PersonChoiceField(label="Customer Success Manager", queryset=None, empty_label="Choose a CSM…")
+
+    def __init__(self, *args, customers: QuerySet, csms: QuerySet, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["customer"].queryset = customers
+        self.fields["customer"].show_partner = True
+        self.fields["csm"].queryset = csms
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(max_length=100, help_text="What will use it, e.g. “ServiceNow integration”.")

@@ -1,0 +1,74 @@
+"""The Site ID search a partner engineer types into: results as you type, scoped to its partner."""
+
+import pytest
+
+from polyplus.tenancy.context import read_context, tenant_context
+from tests import factories
+
+
+@pytest.fixture(autouse=True)
+def _page_settings(settings):
+    """Quick password hashing: these tests make many people."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def client_for(client_for):
+    """A signed-in test client; signing it in leaves the test's own tenant context as it was."""
+
+    def make(user):
+        with tenant_context(read_context()):
+            return client_for(user)
+
+    return make
+
+
+def test_an_engineer_finds_its_site_by_part_of_the_site_id_as_an_htmx_fragment(client_for, partner_a_engineer,
+                                                                               site_a):
+    response = client_for(partner_a_engineer).get("/sites/search/", {"q": "got-0"}, HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert site_a.site_id in html
+    assert "<html" not in html
+
+
+def test_the_search_never_finds_another_partners_site(client_for, partner_a_engineer, site_a, site_b):
+    html = client_for(partner_a_engineer).get("/sites/search/", {"q": site_b.site_id},
+                                              HTTP_HX_REQUEST="true").content.decode()
+    assert "<table" not in html
+    assert site_b.customer.name not in html
+    assert "No site matches" in html
+
+
+def test_the_search_works_without_javascript_as_a_full_page(client_for, partner_a_engineer, site_a):
+    response = client_for(partner_a_engineer).get("/sites/search/", {"q": site_a.site_id})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" in html and site_a.site_id in html
+
+
+def test_a_customer_viewer_finds_only_its_own_customers_sites(client_for, customer_viewer, site_a, partner_a):
+    sibling = factories.SiteFactory(customer=factories.CustomerFactory(partner=partner_a), site_id="SE-STO-009")
+    html = client_for(customer_viewer).get("/sites/search/", {"q": "SE-"}, HTTP_HX_REQUEST="true").content.decode()
+    assert site_a.site_id in html
+    assert sibling.site_id not in html
+
+
+def test_the_search_costs_the_same_queries_for_3_or_30_matches(client_for, partner_a_engineer, customer_a,
+                                                              django_assert_max_num_queries):
+    for _ in range(3):
+        factories.SiteFactory(customer=customer_a)
+    client = client_for(partner_a_engineer)
+    with django_assert_max_num_queries(20) as few:
+        client.get("/sites/search/", {"q": "SITE"}, HTTP_HX_REQUEST="true")
+    for _ in range(27):
+        factories.SiteFactory(customer=customer_a)
+    with django_assert_max_num_queries(20) as many:
+        client.get("/sites/search/", {"q": "SITE"}, HTTP_HX_REQUEST="true")
+    assert len(many) == len(few)
+
+
+def test_anonymous_visitors_cannot_search(client, site_a):
+    response = client.get("/sites/search/", {"q": site_a.site_id})
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
