@@ -17,11 +17,13 @@ from tests import factories
 
 
 def pytest_configure(config):
-    """Pages render static URLs without a collectstatic manifest (that is built for deploys)."""
+    """Test-wide settings: static URLs without a collectstatic manifest (built for deploys), fast hashing."""
     from django.conf import settings
 
     settings.STORAGES = {**settings.STORAGES,
                          "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    # Real password hashing costs ~0.1 s a user; the hasher is not what these tests are about.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(scope="session")

@@ -12,10 +12,8 @@ from functools import cache
 
 import pycountry
 from django import forms
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
-from polyplus.tenancy import services
 from polyplus.tenancy.models import Role, ServiceCategory, hex_color
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -171,21 +169,10 @@ class BrandForm(forms.Form):
         help_text="PNG, JPEG or SVG, at most 1 MB.",
     )
 
-    def __init__(self, *args, partner_slug: str = "logo", **kwargs):
-        super().__init__(*args, **kwargs)
-        self.partner_slug = partner_slug
-
     def clean_logo(self):
+        """The service checks the upload's content; an untouched field means keep the logo."""
         upload = self.cleaned_data.get("logo")
-        if not upload or not hasattr(upload, "size"):
-            return None
-        try:
-            extension = services.validate_brand_logo(upload)
-        except ValidationError as exc:
-            raise ValidationError(exc.message_dict["logo"]) from None
-        # Stored under a name of our choosing, so the extension always tells the true type.
-        upload.name = f"{self.partner_slug}{extension}"
-        return upload
+        return upload if upload and hasattr(upload, "size") else None
 
 
 class PartnerForm(forms.Form):

@@ -60,7 +60,7 @@ def customer_get_for_user(*, user: User, pk) -> Customer:
 
 
 def customers_with_site_counts(user: User) -> QuerySet[Customer]:
-    return customers_visible_to(user).annotate(site_count=Count("sites"))
+    return customers_visible_to(user).annotate(site_count=Count("sites")).order_by("name")
 
 
 def sites_visible_to(user: User) -> QuerySet[Site]:
@@ -163,7 +163,7 @@ def audit_events_visible_to(user: User) -> QuerySet:
     """
     from pghistory.models import Events
 
-    events = Events.objects.order_by("-pgh_created_at")
+    events = Events.objects.order_by("-pgh_created_at", "-pgh_id")
     if user.role in ALL_PARTNERS_ROLES:
         return events
     if user.role == Role.PARTNER_ADMIN:

@@ -158,6 +158,8 @@ def partner_brand_update(*, by: User, partner: Partner, display_name: str, prima
     brand.primary_color, brand.accent_color = primary_color, accent_color
     brand.support_email, brand.support_phone = support_email, support_phone
     if logo is not None:
+        # Judged by content, stored under a name of ours so the extension tells the true type.
+        logo.name = f"{partner.slug}{validate_brand_logo(logo)}"
         brand.logo = logo
     _full_clean(brand, exclude=["partner"])
     brand.save()

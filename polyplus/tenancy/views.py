@@ -495,7 +495,7 @@ def brand_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         initial = {"display_name": brand.display_name, "primary_color": brand.primary_color,
                    "accent_color": brand.accent_color, "support_email": brand.support_email,
                    "support_phone": brand.support_phone}
-    form = forms.BrandForm(request.POST or None, request.FILES or None, initial=initial, partner_slug=partner.slug)
+    form = forms.BrandForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.partner_brand_update(by=user, partner=partner, **form.cleaned_data)

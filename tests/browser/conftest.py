@@ -47,7 +47,6 @@ def browser():
 def browser_settings(settings):
     """What the live server thread needs from settings in a test run (it shares this process's)."""
     settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = False
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     return settings
 
 

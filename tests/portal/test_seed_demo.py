@@ -12,11 +12,6 @@ from polyplus.tenancy.context import partner_context
 from polyplus.tenancy.models import Certification, CsmAssignment, Customer, Role, Site, User
 
 
-@pytest.fixture(autouse=True)
-def _fast_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def seed() -> str:
     out = io.StringIO()
     call_command("seed_demo", force=True, stdout=out)

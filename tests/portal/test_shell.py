@@ -8,8 +8,7 @@ from tests import factories
 
 @pytest.fixture(autouse=True)
 def _page_settings(settings):
-    """Quick password hashing, and no sign-in rate limit between these tests."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    """No sign-in rate limit between these tests."""
     settings.ACCOUNT_RATE_LIMITS = False
 
 

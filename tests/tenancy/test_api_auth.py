@@ -17,11 +17,6 @@ from polyplus.tenancy.models import ApiToken
 from tests.factories import PASSWORD
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def anonymous():
     """A client from an address of its own, so the sign-in throttle counts this test only."""

@@ -6,11 +6,6 @@ from polyplus.tenancy.models import Customer
 from tests import factories
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def test_a_partner_admin_creates_a_customer_for_its_own_partner(api_for, partner_a_admin):
     response = api_for(partner_a_admin).post("/api/v1/customers/", {"name": "Scania", "master_account_id": "sc-1"},
                                              format="json")

@@ -19,10 +19,6 @@ from tests import factories
 MISSING = {"partner": 987654, "customer": 987654, "site": "NO-SUCH-SITE", "user": 987654, "token": 987654}
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 @pytest.fixture
 def world_a(partner_a, customer_a, site_a, partner_a_admin, partner_a_engineer):

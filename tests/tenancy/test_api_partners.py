@@ -10,10 +10,6 @@ from tests import factories
 TODAY = datetime.date.today()
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 def test_a_partner_user_sees_its_own_partner_with_brand(api_for, partner_a_engineer, partner_b):
     PartnerDomain.objects.create(partner=partner_a_engineer.partner, host="support.nordic.example")

@@ -14,11 +14,6 @@ from polyplus.tenancy.models import PartnerDomain, Role
 from tests import factories
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def add_partners(n, **_):
     for _ in range(n):
         partner = factories.PartnerFactory()

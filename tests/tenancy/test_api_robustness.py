@@ -18,10 +18,6 @@ NASTY_VALUES = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 @pytest.fixture
 def world(partner_a, partner_b, site_a, site_b, partner_a_engineer, customer_viewer, poly_admin, partner_a_admin):

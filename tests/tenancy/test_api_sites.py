@@ -6,11 +6,6 @@ from polyplus.tenancy.models import Site
 from tests import factories
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def admin_a(api_for, partner_a_admin):
     return api_for(partner_a_admin)

@@ -6,11 +6,6 @@ from polyplus.tenancy.models import Role, User
 from tests import factories
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def test_a_partner_admin_creates_an_engineer_in_its_own_partner(api_for, partner_a_admin):
     response = api_for(partner_a_admin).post(
         "/api/v1/users/", {"email": "New@Nordic.example", "full_name": "Åsa Öberg", "role": "partner_engineer",

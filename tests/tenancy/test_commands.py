@@ -11,11 +11,6 @@ from polyplus.tenancy.models import ApiToken
 from polyplus.tenancy.selectors import audit_events_visible_to
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def create_api_token(*args) -> str:
     out = StringIO()
     # A command starts with no tenant context; it must set its own.

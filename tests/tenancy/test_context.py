@@ -21,11 +21,6 @@ from polyplus.tenancy.selectors import audit_events_visible_to
 from tests import factories
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def test_tests_make_their_data_in_an_explicit_staff_context(db):
     assert read_context() == TenantContext(staff=True)
 

@@ -14,8 +14,7 @@ from polyplus.tenancy.models import PartnerBrand
 
 @pytest.fixture(autouse=True)
 def _page_settings(settings, tmp_path):
-    """Quick password hashing; uploaded logos go to a temporary folder."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    """Uploaded logos go to a temporary folder."""
     settings.MEDIA_ROOT = tmp_path
 
 

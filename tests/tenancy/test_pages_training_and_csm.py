@@ -7,12 +7,6 @@ from polyplus.tenancy.models import CsmAssignment, Role, ServiceCategory, Traini
 from tests import factories
 
 
-@pytest.fixture(autouse=True)
-def _page_settings(settings):
-    """Quick password hashing: these tests make many people."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def client_for(client_for):
     """A signed-in test client; signing it in leaves the test's own tenant context as it was."""

@@ -30,10 +30,6 @@ from tests import factories
 TODAY = datetime.date(2025, 3, 1)
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 def errors_of(excinfo) -> dict:
     return excinfo.value.message_dict

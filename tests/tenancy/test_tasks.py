@@ -50,10 +50,6 @@ def make_partners():
     return nordic, wisla, mazur
 
 
-@pytest.fixture(autouse=True)
-def _fast_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 @pytest.fixture
 def worker_queue(transactional_db, settings):
