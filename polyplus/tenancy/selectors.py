@@ -7,7 +7,6 @@ Row-level security backs these filters up; it does not replace them.
 from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet
-from django.http import Http404
 
 from polyplus.tenancy.models import (
     ApiToken,
@@ -20,15 +19,7 @@ from polyplus.tenancy.models import (
     TrainingRecord,
     User,
 )
-
-ALL_PARTNERS_ROLES = {Role.POLY_ADMIN, Role.POLY_SUPPORT, Role.ESCALATION_MANAGER}
-
-
-def _get_or_404(queryset: QuerySet, **lookup):
-    try:
-        return queryset.get(**lookup)
-    except (queryset.model.DoesNotExist, ValueError, TypeError):
-        raise Http404("Not found.") from None
+from polyplus.tenancy.scoping import ALL_PARTNERS_ROLES, get_or_404, scope_by_customer
 
 
 def partners_visible_to(user: User) -> QuerySet[Partner]:
@@ -41,22 +32,16 @@ def partners_visible_to(user: User) -> QuerySet[Partner]:
 
 
 def partner_get_for_user(*, user: User, pk) -> Partner:
-    return _get_or_404(partners_visible_to(user), pk=pk)
+    return get_or_404(partners_visible_to(user), pk=pk)
 
 
 def customers_visible_to(user: User) -> QuerySet[Customer]:
     customers = Customer.objects.select_related("partner", "csm_assignment__csm")
-    if user.role in ALL_PARTNERS_ROLES:
-        return customers
-    if user.role == Role.CSM:
-        return customers.filter(csm_assignment__csm=user)
-    if user.role == Role.CUSTOMER_VIEWER:
-        return customers.filter(pk=user.customer_id, partner_id=user.partner_id)
-    return customers.filter(partner_id=user.partner_id)
+    return scope_by_customer(customers, user, customer_path=None)
 
 
 def customer_get_for_user(*, user: User, pk) -> Customer:
-    return _get_or_404(customers_visible_to(user), pk=pk)
+    return get_or_404(customers_visible_to(user), pk=pk)
 
 
 def customers_with_site_counts(user: User) -> QuerySet[Customer]:
@@ -64,18 +49,11 @@ def customers_with_site_counts(user: User) -> QuerySet[Customer]:
 
 
 def sites_visible_to(user: User) -> QuerySet[Site]:
-    sites = Site.objects.select_related("customer", "partner")
-    if user.role in ALL_PARTNERS_ROLES:
-        return sites
-    if user.role == Role.CSM:
-        return sites.filter(customer__csm_assignment__csm=user)
-    if user.role == Role.CUSTOMER_VIEWER:
-        return sites.filter(customer_id=user.customer_id, partner_id=user.partner_id)
-    return sites.filter(partner_id=user.partner_id)
+    return scope_by_customer(Site.objects.select_related("customer", "partner"), user)
 
 
 def site_get_for_user(*, user: User, site_id: str) -> Site:
-    return _get_or_404(sites_visible_to(user), site_id=str(site_id).upper())
+    return get_or_404(sites_visible_to(user), site_id=str(site_id).upper())
 
 
 def sites_search(*, user: User, text: str) -> QuerySet[Site]:
@@ -100,7 +78,7 @@ def users_visible_to(user: User) -> QuerySet[User]:
 
 
 def user_get_for_user(*, user: User, pk) -> User:
-    return _get_or_404(users_visible_to(user), pk=pk)
+    return get_or_404(users_visible_to(user), pk=pk)
 
 
 def poly_staff_users(role: str | None = None) -> QuerySet[User]:
@@ -114,7 +92,7 @@ def certifications_visible_to(user: User) -> QuerySet[Certification]:
 
 
 def certification_get_for_user(*, user: User, pk) -> Certification:
-    return _get_or_404(certifications_visible_to(user), pk=pk)
+    return get_or_404(certifications_visible_to(user), pk=pk)
 
 
 def training_records_visible_to(user: User) -> QuerySet[TrainingRecord]:
@@ -129,7 +107,7 @@ def training_records_visible_to(user: User) -> QuerySet[TrainingRecord]:
 
 
 def training_record_get_for_user(*, user: User, pk) -> TrainingRecord:
-    return _get_or_404(training_records_visible_to(user), pk=pk)
+    return get_or_404(training_records_visible_to(user), pk=pk)
 
 
 def csm_assignments_visible_to(user: User) -> QuerySet[CsmAssignment]:
@@ -144,7 +122,7 @@ def csm_assignments_visible_to(user: User) -> QuerySet[CsmAssignment]:
 
 
 def csm_assignment_get_for_user(*, user: User, pk) -> CsmAssignment:
-    return _get_or_404(csm_assignments_visible_to(user), pk=pk)
+    return get_or_404(csm_assignments_visible_to(user), pk=pk)
 
 
 def api_tokens_of(user: User) -> QuerySet[ApiToken]:
@@ -152,7 +130,7 @@ def api_tokens_of(user: User) -> QuerySet[ApiToken]:
 
 
 def api_token_get_for_user(*, user: User, pk) -> ApiToken:
-    return _get_or_404(api_tokens_of(user), pk=pk)
+    return get_or_404(api_tokens_of(user), pk=pk)
 
 
 def audit_events_visible_to(user: User) -> QuerySet:
@@ -182,4 +160,12 @@ def partner_domains_visible_to(user: User) -> QuerySet:
 
 
 def partner_domain_get_for_user(*, user: User, pk):
-    return _get_or_404(partner_domains_visible_to(user), pk=pk)
+    return get_or_404(partner_domains_visible_to(user), pk=pk)
+
+
+def policy_settings_visible_to(user: User) -> QuerySet:
+    """The stored overrides of business defaults: Poly admins keep them, so only they list them."""
+    from polyplus.tenancy.models import PolicySetting
+
+    settings = PolicySetting.objects.select_related("updated_by")
+    return settings if user.role == Role.POLY_ADMIN else settings.none()
