@@ -1,0 +1,66 @@
+"""Every read of cases, scoped to the reader; internal notes only ever reach Poly staff."""
+
+from __future__ import annotations
+
+from django.db.models import F, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from polyplus.tenancy.models import User
+from polyplus.tenancy.scoping import get_or_404, scope_by_customer
+from tickets.models import OPEN_STATUSES, Case, CaseAttachment, CaseComment, CaseEscalation, OnsiteDispatch
+
+
+def cases_visible_to(user: User) -> QuerySet[Case]:
+    cases = Case.objects.select_related("site", "customer", "partner", "product", "contract", "device")
+    return scope_by_customer(cases, user)
+
+
+def case_get_for_user(*, user: User, pk) -> Case:
+    return get_or_404(cases_visible_to(user), pk=pk)
+
+
+def case_queue(user: User, *, partner=None, severity=None, status=None, category=None, breached=None,
+               search: str = "") -> QuerySet[Case]:
+    """Cases in SLA order: the next due time first, Enterprise first at equal due, paused and done last."""
+    cases = cases_visible_to(user)
+    if partner:
+        cases = cases.filter(partner_id=partner)
+    if severity:
+        cases = cases.filter(severity=severity)
+    if status:
+        cases = cases.filter(status=status)
+    else:
+        cases = cases.filter(status__in=OPEN_STATUSES)
+    if category:
+        cases = cases.filter(category=category)
+    if breached is not None:
+        overdue = Q(next_due_at__lt=timezone.now())
+        cases = cases.filter(overdue) if breached else cases.exclude(overdue)
+    if search.strip():
+        text = search.strip()
+        cases = cases.filter(Q(number__iexact=text) | Q(site__site_id__iexact=text) | Q(subject__icontains=text))
+    return cases.order_by(F("next_due_at").asc(nulls_last=True), "priority", "opened_at")
+
+
+def comments_visible_to(user: User, case: Case) -> QuerySet[CaseComment]:
+    comments = CaseComment.objects.filter(case=case).select_related("author").prefetch_related(
+        Prefetch("attachments", queryset=attachments_visible_to(user, case))
+    )
+    return comments if user.is_poly_staff else comments.filter(internal=False)
+
+
+def attachments_visible_to(user: User, case: Case) -> QuerySet[CaseAttachment]:
+    attachments = CaseAttachment.objects.filter(case=case)
+    return attachments if user.is_poly_staff else attachments.filter(internal=False)
+
+
+def attachment_get_for_user(*, user: User, case: Case, pk) -> CaseAttachment:
+    return get_or_404(attachments_visible_to(user, case), pk=pk)
+
+
+def escalations_of(case: Case) -> QuerySet[CaseEscalation]:
+    return CaseEscalation.objects.filter(case=case).select_related("by")
+
+
+def dispatches_of(case: Case) -> QuerySet[OnsiteDispatch]:
+    return OnsiteDispatch.objects.filter(case=case)

@@ -1,0 +1,53 @@
+"""SLA targets and clocks on a 24/7 calendar.
+
+Targets come from the SlaTarget table (Poly admins edit it; migration 0002 seeds DOMAIN.md's
+defaults). A clock is a due time; while a case waits on the partner it stands still, and when
+the partner answers every clock still running moves on by the time spent waiting. Times are
+UTC instants, so a daylight-saving change anywhere moves nothing.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from tickets.models import OPEN_STATUSES, Case, SlaTarget
+
+
+def targets_for(severity: int, offering: str) -> tuple[datetime.timedelta, datetime.timedelta]:
+    target = SlaTarget.objects.get(severity=severity, offering=offering)
+    return target.first_response, target.resolution
+
+
+def refresh_next_due(case: Case) -> None:
+    """The SLA time that comes next, for ordering the queue; none while paused or done."""
+    if case.status not in OPEN_STATUSES or case.paused_since is not None:
+        case.next_due_at = None
+    elif case.first_response_at is None:
+        case.next_due_at = min(case.first_response_due, case.resolution_due)
+    else:
+        case.next_due_at = case.resolution_due
+
+
+def start_clocks(case: Case) -> None:
+    first_response, resolution = targets_for(case.severity, case.offering)
+    case.first_response_due = case.opened_at + first_response
+    case.resolution_due = case.opened_at + resolution
+    refresh_next_due(case)
+
+
+def pause_clocks(case: Case, now: datetime.datetime) -> None:
+    if case.paused_since is None:
+        case.paused_since = now
+    refresh_next_due(case)
+
+
+def resume_clocks(case: Case, now: datetime.datetime, since: datetime.datetime | None = None) -> None:
+    """Move every running clock on by the time it stood still (since `since` or the pause)."""
+    since = since or case.paused_since
+    if since is not None:
+        waited = max(now - since, datetime.timedelta(0))
+        if case.first_response_at is None:
+            case.first_response_due += waited
+        case.resolution_due += waited
+    case.paused_since = None
+    refresh_next_due(case)
