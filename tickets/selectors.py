@@ -27,10 +27,7 @@ def case_queue(user: User, *, partner=None, severity=None, status=None, category
         cases = cases.filter(partner_id=partner)
     if severity:
         cases = cases.filter(severity=severity)
-    if status:
-        cases = cases.filter(status=status)
-    else:
-        cases = cases.filter(status__in=OPEN_STATUSES)
+    cases = cases.filter(status=status) if status else cases.filter(status__in=OPEN_STATUSES)
     if category:
         cases = cases.filter(category=category)
     if breached is not None:
