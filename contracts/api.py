@@ -12,7 +12,7 @@ from contracts import selectors, services
 from contracts.models import Contract, ContractLine, Offering, Product
 from polyplus.tenancy.api_common import IsPolyAdmin, ReadOrPartnerAdminWrites, ReadOrPolyAdminWrites, TenantApiViewMixin
 from polyplus.tenancy.models import Customer, ServiceCategory
-from polyplus.tenancy.selectors import customers_visible_to
+from polyplus.tenancy.selectors import customers_visible_to, partners_visible_to
 
 
 class ProductSerializer(serializers.ModelSerializer):
@@ -35,8 +35,8 @@ class ProductSerializer(serializers.ModelSerializer):
 
 
 class ContractLineSerializer(serializers.ModelSerializer):
-    installed = serializers.IntegerField(min_value=0)
-    growth = serializers.IntegerField(min_value=0, default=0)
+    installed = serializers.IntegerField(min_value=0, max_value=services.MAX_DEVICES)
+    growth = serializers.IntegerField(min_value=0, max_value=services.MAX_DEVICES, default=0)
     annual_unit_price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
     category = serializers.ChoiceField(choices=ServiceCategory.choices)
     baseline = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
@@ -55,10 +55,19 @@ class ContractLineSerializer(serializers.ModelSerializer):
         )
 
 
+class ContractOptionsSerializer(serializers.Serializer):
+    """The paid options of a contract (CSM hours and TAM are Poly+ Enterprise only)."""
+
+    onsite_extension = serializers.BooleanField()
+    csm_hour_blocks = serializers.IntegerField(help_text="Blocks of 8 CSM hours per month.")
+    csm_hours_per_month = serializers.IntegerField()
+    technical_account_management = serializers.BooleanField()
+
+
 class ContractSerializer(serializers.ModelSerializer):
     customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.none())
     lines = ContractLineSerializer(many=True)
-    options = serializers.SerializerMethodField()
+    options = ContractOptionsSerializer(source="*", read_only=True)
     offering = serializers.ChoiceField(choices=Offering.choices)
     csm_hour_blocks = serializers.IntegerField(min_value=0, default=0, write_only=True)
     onsite_extension = serializers.BooleanField(default=False, write_only=True)
@@ -97,16 +106,23 @@ class ContractSerializer(serializers.ModelSerializer):
             fields["customer"].queryset = customers_visible_to(request.user)
         return fields
 
-    def get_options(self, contract) -> dict:
-        return {
-            "onsite_extension": contract.onsite_extension,
-            "csm_hour_blocks": contract.csm_hour_blocks,
-            "csm_hours_per_month": contract.csm_hours_per_month,
-            "technical_account_management": contract.technical_account_management,
-        }
+
+class ScopedChoicesFilterSet(filters.FilterSet):
+    """Filters by customer or partner offer only what the caller may see: an id outside that
+    answers 400 exactly like an id that does not exist (RLS alone would let a customer viewer
+    tell another customer of its partner from a missing one)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        user = getattr(self.request, "user", None)
+        if user is not None and user.is_authenticated:
+            if "customer" in self.filters:
+                self.filters["customer"].queryset = customers_visible_to(user)
+            if "partner" in self.filters:
+                self.filters["partner"].queryset = partners_visible_to(user)
 
 
-class ContractFilter(filters.FilterSet):
+class ContractFilter(ScopedChoicesFilterSet):
     class Meta:
         model = Contract
         fields = ["customer", "status", "offering", "partner"]
@@ -176,7 +192,7 @@ class CancelSerializer(serializers.Serializer):
 
 class RenewSerializer(serializers.Serializer):
     growth = serializers.DictField(
-        child=serializers.IntegerField(min_value=0),
+        child=serializers.IntegerField(min_value=0, max_value=services.MAX_DEVICES),
         required=False,
         help_text='New growth estimate per category, e.g. {"video": 12}.',
     )
@@ -239,9 +255,10 @@ class ContractViewSet(
             services.contract_cancel(by=request.user, contract=contract, reason=serializer.validated_data["reason"])
         )
 
-    @extend_schema(request=RenewSerializer, responses=ContractSerializer)
+    @extend_schema(request=RenewSerializer, responses={201: ContractSerializer})
     @action(detail=True, methods=["post"])
     def renew(self, request, pk=None):
+        """Draft the next term (the day after, as long), from each line's committed count plus new growth."""
         contract = self.get_object()
         serializer = RenewSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -250,9 +267,10 @@ class ContractViewSet(
         )
         return self._respond(renewal, status.HTTP_201_CREATED)
 
-    @extend_schema(request=ContractLineSerializer, responses=ContractSerializer)
+    @extend_schema(request=ContractLineSerializer, responses={201: ContractSerializer})
     @action(detail=True, methods=["post"], url_path="add-line")
     def add_line(self, request, pk=None):
+        """Add a category to a draft or active contract (certification and overlap rules apply)."""
         contract = self.get_object()
         serializer = ContractLineSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -10,7 +10,7 @@ from decimal import Decimal, InvalidOperation
 
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from contracts import rules
@@ -53,7 +53,11 @@ def product_create(*, by: User, **values) -> Product:
     product = _product_from_values(Product(), values)
     if Product.objects.filter(sku=product.sku).exists():
         raise ValidationError({"sku": ["A product with this SKU exists."]})
-    product.save()
+    try:
+        with transaction.atomic():
+            product.save()
+    except IntegrityError:  # the same SKU added at the same moment
+        raise ValidationError({"sku": ["A product with this SKU exists."]}) from None
     return product
 
 
@@ -73,6 +77,8 @@ class ImportResult:
 
 
 MAX_IMPORT_ROWS = 10_000
+IMPORT_COLUMNS = ("sku", "name", "category", "list_price", "currency", "end_of_sale", "end_of_service")
+REQUIRED_IMPORT_COLUMNS = frozenset({"sku", "name", "category", "list_price"})
 
 
 def _parse_import_row(line: int, row: dict) -> tuple[dict, list[str]]:
@@ -92,9 +98,13 @@ def _parse_import_row(line: int, row: dict) -> tuple[dict, list[str]]:
         fail("name", "is empty.")
     if values["category"] not in ProductCategory.values:
         fail("category", f"“{values['category']}” is not one of {', '.join(ProductCategory.values)}.")
+    if None in row:  # DictReader keeps cells beyond the header under None
+        fail("-", "has more cells than the header has columns.")
     try:
         values["list_price"] = Decimal((row.get("list_price") or "").strip())
-        if values["list_price"] < 0 or values["list_price"].as_tuple().exponent < -2:
+        # NaN and Infinity are Decimals too, but never a price.
+        if not values["list_price"].is_finite() or values["list_price"] < 0 \
+                or values["list_price"].as_tuple().exponent < -2:
             raise InvalidOperation
     except InvalidOperation:
         fail("list_price", f"“{row.get('list_price')}” is not a price (e.g. 1299.00).")
@@ -125,20 +135,40 @@ def products_import_csv(*, by: User, file) -> ImportResult:
         text = file.read().decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ValidationError({"file": ["The file is not UTF-8 text."]}) from None
+    if "\x00" in text:  # PostgreSQL text cannot hold NUL, and no catalogue CSV contains one
+        raise ValidationError({"file": ["The file contains NUL characters; it is not a CSV text file."]})
     reader = csv.DictReader(io.StringIO(text))
-    missing = {"sku", "name", "category", "list_price"} - set(reader.fieldnames or [])
+    try:
+        header = reader.fieldnames or []
+    except csv.Error as exc:
+        raise ValidationError({"file": [f"Line 1: not readable as CSV ({exc})."]}) from None
+    reader.fieldnames = [(name or "").strip().lower() for name in header]
+    missing = REQUIRED_IMPORT_COLUMNS - set(reader.fieldnames)
     if missing:
         raise ValidationError({"file": [f"Missing columns: {', '.join(sorted(missing))}."]})
+    unknown = [name for name in reader.fieldnames if name not in IMPORT_COLUMNS]
+    if unknown:
+        raise ValidationError({"file": [
+            f"Unknown columns: {', '.join(unknown)}. The columns are: {', '.join(IMPORT_COLUMNS)}."
+        ]})
+    if len(set(reader.fieldnames)) != len(reader.fieldnames):
+        raise ValidationError({"file": ["Each column may appear once in the header."]})
     rows, errors, seen = [], [], {}
-    for line, row in enumerate(reader, start=2):
-        if line - 1 > MAX_IMPORT_ROWS:
-            raise ValidationError({"file": [f"At most {MAX_IMPORT_ROWS} rows per file."]})
-        values, row_errors = _parse_import_row(line, row)
-        if values["sku"] in seen:
-            row_errors.append(f"Line {line}, column sku: {values['sku']} is also on line {seen[values['sku']]}.")
-        seen.setdefault(values["sku"], line)
-        errors.extend(row_errors)
-        rows.append(values)
+    line = 1
+    try:
+        for line, row in enumerate(reader, start=2):
+            if line - 1 > MAX_IMPORT_ROWS:
+                raise ValidationError({"file": [f"At most {MAX_IMPORT_ROWS} rows per file."]})
+            values, row_errors = _parse_import_row(line, row)
+            if values["sku"] in seen:
+                row_errors.append(
+                    f"Line {line}, column sku: {values['sku']} is also on line {seen[values['sku']]}."
+                )
+            seen.setdefault(values["sku"], line)
+            errors.extend(row_errors)
+            rows.append(values)
+    except csv.Error as exc:  # e.g. a cell longer than the csv module's field limit
+        raise ValidationError({"file": [f"Line {line + 1}: not readable as CSV ({exc})."]}) from None
     if errors:
         raise ValidationError({"file": errors})
     if not rows:
@@ -169,6 +199,11 @@ class LineInput:
     annual_unit_price: Decimal
 
 
+# Bounds that keep every number inside its column: no customer has a million devices in one
+# category, and a price has at most ten digits before the cents.
+MAX_DEVICES = 1_000_000
+MAX_PRICE = Decimal("9999999999.99")
+
 TRANSITIONS = {
     ContractStatus.DRAFT: {ContractStatus.ACTIVE, ContractStatus.CANCELLED},
     ContractStatus.ACTIVE: {ContractStatus.EXPIRED, ContractStatus.CANCELLED},
@@ -187,7 +222,13 @@ def _validate_lines(lines: list[LineInput]) -> None:
             errors.append(f"“{line.category}” is not a category a contract can cover.")
         if line.installed < 0 or line.growth < 0:
             errors.append(f"{line.category}: device counts cannot be negative.")
-        if line.annual_unit_price < 0:
+        elif line.installed > MAX_DEVICES or line.growth > MAX_DEVICES:
+            errors.append(f"{line.category}: device counts are at most {MAX_DEVICES:,}.")
+        price = Decimal(line.annual_unit_price)
+        if not price.is_finite() or price.as_tuple().exponent < -2 or price > MAX_PRICE:
+            errors.append(f"{line.category}: the annual unit price must be an amount in cents, "
+                          f"at most {MAX_PRICE:,}.")
+        elif price < 0:
             errors.append(f"{line.category}: the annual unit price cannot be negative.")
     if len(set(categories)) != len(categories):
         errors.append("Each category may appear once.")
@@ -249,6 +290,8 @@ def contract_create(
 
 
 def _transition(contract: Contract, to: str, reason: str = "") -> Contract:
+    # Judge the move from the stored status, locked: two requests at once cannot both move it.
+    contract.status = Contract.objects.select_for_update().values_list("status", flat=True).get(pk=contract.pk)
     if to not in TRANSITIONS[ContractStatus(contract.status)]:
         raise ValidationError({"status": [
             f"The contract is {contract.get_status_display().lower()}; "
@@ -273,6 +316,8 @@ def contract_cancel(*, by: User, contract: Contract, reason: str) -> Contract:
     require_partner_admin_of(by, contract.partner)
     if not reason.strip():
         raise ValidationError({"reason": ["Say why the contract is cancelled."]})
+    if len(reason.strip()) > Contract._meta.get_field("status_reason").max_length:
+        raise ValidationError({"reason": ["Say it in at most 300 characters."]})
     return _transition(contract, ContractStatus.CANCELLED, reason.strip())
 
 
@@ -305,23 +350,54 @@ def contract_line_add(*, by: User, contract: Contract, line: LineInput) -> Contr
     )
 
 
+def _whole_months(start: datetime.date, end: datetime.date) -> int | None:
+    """How many whole months the term `start`..`end` (both included) spans, or None.
+
+    A term of n months ends the day before its n-month anniversary. When the anniversary
+    does not exist (a term from 29 February, or from the 31st), it falls on the last day
+    of the shorter month, and the term ends on that day: 29 Feb 2028 to 28 Feb 2029 is a year.
+    """
+    after = end + datetime.timedelta(days=1)
+    months = (after.year - start.year) * 12 + after.month - start.month
+    for n in (months, months - 1):
+        if n > 0 and start + relativedelta(months=n) == after:
+            return n
+    n = months - 1
+    if n > 0 and start.day > end.day and start + relativedelta(months=n) == end:
+        return n
+    return None
+
+
 def next_term(contract: Contract) -> tuple[datetime.date, datetime.date]:
     """The renewal's term starts the day after and lasts as long: whole months stay whole months."""
-    start = contract.end_date + datetime.timedelta(days=1)
-    delta = relativedelta(start, contract.start_date)
-    if delta.days == 0:
-        return start, start + relativedelta(years=delta.years, months=delta.months) - datetime.timedelta(days=1)
-    return start, start + (contract.end_date - contract.start_date)
+    try:
+        start = contract.end_date + datetime.timedelta(days=1)
+        months = _whole_months(contract.start_date, contract.end_date)
+        if months is not None:
+            return start, start + relativedelta(months=months) - datetime.timedelta(days=1)
+        return start, start + (contract.end_date - contract.start_date)
+    except OverflowError:
+        raise ValidationError({"end_date": ["The next term would end after the year 9999."]}) from None
 
 
 @transaction.atomic
 def contract_renew(*, by: User, contract: Contract, growth_by_category: dict[str, int] | None = None) -> Contract:
     """Draft the next term: every line starts from its latest committed count plus a new growth estimate."""
-    if contract.status not in {ContractStatus.ACTIVE, ContractStatus.EXPIRED}:
+    require_partner_admin_of(by, contract.partner)
+    # One renewal per contract: a second request waits here, then finds the first one's renewal.
+    current = Contract.objects.select_for_update().filter(pk=contract.pk).values_list("status", flat=True).first()
+    if current not in {ContractStatus.ACTIVE, ContractStatus.EXPIRED}:
         raise ValidationError({"status": ["Only an active or expired contract can be renewed."]})
-    if hasattr(contract, "renewal"):
-        raise ValidationError({"status": [f"Already renewed as {contract.renewal.number}."]})
+    existing = Contract.objects.filter(renewal_of=contract).first()
+    if existing is not None:
+        raise ValidationError({"status": [f"Already renewed as {existing.number}."]})
     growth_by_category = growth_by_category or {}
+    covered = {line.category for line in contract.lines.all()}
+    unknown = sorted(set(growth_by_category) - covered)
+    if unknown:
+        raise ValidationError({"growth": [
+            f"The contract does not cover {', '.join(unknown)}; give growth only for its categories."
+        ]})
     start, end = next_term(contract)
     lines = [
         LineInput(category=line.category, installed=line.committed, growth=growth_by_category.get(line.category, 0),
@@ -343,6 +419,9 @@ def contract_renew(*, by: User, contract: Contract, growth_by_category: dict[str
 def custom_quote_request(*, by: User, contract: Contract, reference: str, products: list[Product]) -> CustomQuote:
     """Ask Poly to cover quote-only products (ITP, Medialign, vertical solutions, infrastructure)."""
     require_partner_admin_of(by, contract.partner)
+    if contract.status not in {ContractStatus.DRAFT, ContractStatus.ACTIVE}:
+        raise ValidationError({"status": ["Only a draft or active contract can take a custom quote."]})
+    products = list(dict.fromkeys(products))  # the same product twice is once
     if not products:
         raise ValidationError({"products": ["Choose at least one product."]})
     standard = [product.sku for product in products if product.category not in QUOTE_ONLY_CATEGORIES]
@@ -351,6 +430,8 @@ def custom_quote_request(*, by: User, contract: Contract, reference: str, produc
     reference = reference.strip()
     if not reference:
         raise ValidationError({"reference": ["Give the quote a reference."]})
+    if len(reference) > CustomQuote._meta.get_field("reference").max_length:
+        raise ValidationError({"reference": ["Use at most 60 characters."]})
     if CustomQuote.objects.filter(partner=contract.partner, reference=reference).exists():
         raise ValidationError({"reference": ["This reference is already used."]})
     quote = CustomQuote.objects.create(partner=contract.partner, contract=contract, reference=reference)

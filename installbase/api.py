@@ -7,19 +7,20 @@ import datetime
 from django.http import Http404
 from django.urls import path
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from contracts.models import Product, ProductCategory
+from contracts.api import ScopedChoicesFilterSet
+from contracts.models import Contract, Product, ProductCategory
 from contracts.selectors import contract_get_for_user, product_get_for_user
 from installbase import selectors, services
 from installbase.coverage import CoverageAnswer, Flag, Reason, check_coverage
 from installbase.models import ContractDevice, Device
-from polyplus.tenancy.api_common import ReadOnlyOr, TenantApiViewMixin
+from polyplus.tenancy.api_common import ErrorSerializer, ReadOnlyOr, TenantApiViewMixin
 from polyplus.tenancy.models import Site
 from polyplus.tenancy.selectors import site_get_for_user, sites_visible_to
 
@@ -47,6 +48,9 @@ class DeviceSerializer(serializers.ModelSerializer):
         model = Device
         fields = ["id", "serial", "product", "category", "site", "customer", "source", "in_production", "registered_at"]
         read_only_fields = ["source", "in_production", "registered_at"]
+        # No unique-together check here: it would see only the caller's rows and answer a serial
+        # taken by another partner differently. The service answers both the same way.
+        validators = []
 
     def get_fields(self):
         fields = super().get_fields()
@@ -56,7 +60,7 @@ class DeviceSerializer(serializers.ModelSerializer):
         return fields
 
 
-class DeviceFilter(filters.FilterSet):
+class DeviceFilter(ScopedChoicesFilterSet):
     site_id = filters.CharFilter(field_name="site__site_id", lookup_expr="iexact")
     category = filters.ChoiceFilter(field_name="product__category", choices=ProductCategory.choices)
     serial = filters.CharFilter(lookup_expr="iexact")
@@ -112,6 +116,7 @@ class ContractDevicesViewSet(TenantApiViewMixin, viewsets.GenericViewSet):
     serializer_class = ContractDeviceSerializer
     permission_classes = [ReadOrPartnerMemberWrites]
     filter_backends = []
+    lookup_value_regex = r"\d+"
     queryset = ContractDevice.objects.none()  # for the schema; get_queryset scopes every request
 
     def get_queryset(self):
@@ -134,8 +139,10 @@ class ContractDevicesViewSet(TenantApiViewMixin, viewsets.GenericViewSet):
         )
         return Response(ContractDeviceSerializer(entry).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(request=None, responses={204: None})
     @action(detail=True, methods=["post"])
     def remove(self, request, contract_pk=None, pk=None):
+        """Take a serial off the contract's list (draft or active contracts only)."""
         entry = self.get_queryset().filter(pk=pk).first()
         if entry is None:
             raise Http404
@@ -143,29 +150,27 @@ class ContractDevicesViewSet(TenantApiViewMixin, viewsets.GenericViewSet):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+class CoverageContractSerializer(serializers.ModelSerializer):
+    """The contract that decided the answer."""
+
+    class Meta:
+        model = Contract
+        fields = ["id", "number", "offering", "status", "start_date", "end_date"]
+
+
 class CoverageSerializer(serializers.Serializer):
     covered = serializers.BooleanField()
-    reason = serializers.ChoiceField(choices=Reason.choices)
-    explanation = serializers.CharField()
+    reason = serializers.ChoiceField(choices=Reason.choices, help_text="`covered`, or why not.")
+    explanation = serializers.CharField(help_text="The answer in a sentence a person understands.")
     site_id = serializers.CharField(source="site.site_id")
     category = serializers.CharField()
     on_date = serializers.DateField()
-    contract = serializers.SerializerMethodField()
+    contract = CoverageContractSerializer(allow_null=True)
     serial = serializers.CharField(source="device.serial", allow_null=True, default=None)
-    flags = serializers.ListField(child=serializers.ChoiceField(choices=Flag.choices))
-
-    def get_contract(self, answer: CoverageAnswer) -> dict | None:
-        contract = answer.contract
-        if contract is None:
-            return None
-        return {
-            "id": contract.pk,
-            "number": contract.number,
-            "offering": contract.offering,
-            "status": contract.status,
-            "start_date": contract.start_date,
-            "end_date": contract.end_date,
-        }
+    flags = serializers.ListField(
+        child=serializers.ChoiceField(choices=Flag.choices),
+        help_text="For Poly support; always empty for customer viewers.",
+    )
 
 
 class CoverageQuerySerializer(serializers.Serializer):
@@ -197,7 +202,17 @@ def coverage_for_query(user, query: dict) -> CoverageAnswer:
             site=devices[0].site, category=devices[0].product.category, device=devices[0], on_date=on_date
         )
     site = site_get_for_user(user=user, site_id=query["site_id"])
-    product = product_get_for_user(user=user, sku=query["product"]) if query.get("product") else None
+    product = None
+    if query.get("product"):
+        try:
+            product = product_get_for_user(user=user, sku=query["product"])
+        except Http404:  # the catalogue is everyone's: an unknown SKU is a typo, not someone else's
+            raise serializers.ValidationError({"product": [f"No product has SKU {query['product']}."]}) from None
+    if product is not None and query.get("category") not in (None, product.category):
+        raise serializers.ValidationError(
+            {"category": [f"{product.sku} is a {product.get_category_display()} product; "
+                          "leave out the category or give its own."]}
+        )
     category = query.get("category") or product.category
     return check_coverage(site=site, category=category, product=product, on_date=on_date)
 
@@ -207,7 +222,11 @@ class CoverageView(TenantApiViewMixin, APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(parameters=[CoverageQuerySerializer], responses=CoverageSerializer)
+    @extend_schema(
+        parameters=[CoverageQuerySerializer],
+        responses={200: CoverageSerializer,
+                   404: OpenApiResponse(ErrorSerializer, description="No such site or serial visible to you.")},
+    )
     def get(self, request):
         query = CoverageQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)

@@ -14,7 +14,16 @@ from dataclasses import dataclass, field
 from django.db import models
 from django.utils import timezone
 
-from contracts.models import Contract, ContractStatus, CustomQuote, Offering, Product, QuoteStatus
+from contracts.models import (
+    QUOTE_ONLY_CATEGORIES,
+    Contract,
+    ContractStatus,
+    CustomQuote,
+    Offering,
+    Product,
+    ProductCategory,
+    QuoteStatus,
+)
 from contracts.rules import categories_without_current_certification
 from installbase.models import ContractDevice, Device
 from polyplus.tenancy.models import Customer, ServiceCategory, Site
@@ -51,6 +60,10 @@ class CoverageAnswer:
 def _category_label(category: str) -> str:
     try:
         return ServiceCategory(category).label.lower()
+    except ValueError:
+        pass
+    try:
+        return ProductCategory(category).label
     except ValueError:
         return category
 
@@ -107,7 +120,9 @@ def check_coverage(
     """Decide coverage for a site and category (and, when known, a product or a device)."""
     on_date = on_date or timezone.localdate()
     if device is not None:
-        product, site, category = device.product, device.site, device.product.category
+        product, site = device.product, device.site
+    if product is not None:
+        category = product.category  # a product is covered (or not) in its own category
 
     def answer(reason: Reason, explanation: str, contract: Contract | None = None) -> CoverageAnswer:
         return CoverageAnswer(
@@ -133,6 +148,13 @@ def check_coverage(
             f"{product.name} reached end of service on {product.end_of_service:%Y-%m-%d} and is never covered.",
             in_force[0],
         )
+    if product is None and category in QUOTE_ONLY_CATEGORIES:
+        return answer(
+            Reason.QUOTE_REQUIRED,
+            f"{_category_label(category)} products are covered only under an approved custom quote for the "
+            "product; look up the product or its serial.",
+            in_force[0],
+        )
     if product is not None and product.quote_required:
         approved_under = _quote_approved(in_force, product)
         if approved_under is None:
@@ -140,6 +162,16 @@ def check_coverage(
                 Reason.QUOTE_REQUIRED,
                 f"{product.name} is covered only under an approved custom quote, and there is none.",
                 in_force[0],
+            )
+        if approved_under.offering == Offering.POLY_PLUS and device is not None and not ContractDevice.objects.filter(
+            contract=approved_under, device=device
+        ).exists():
+            # Poly+ covers serials: the quote names the product, the contract must still list the unit.
+            return answer(
+                Reason.NOT_ON_CONTRACT,
+                f"Serial {device.serial} is not listed on Poly+ contract {approved_under.number}; "
+                "add it to the contract.",
+                approved_under,
             )
         return answer(Reason.COVERED, f"Covered by contract {approved_under.number} under an approved custom quote.",
                       approved_under)

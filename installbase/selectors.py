@@ -21,7 +21,7 @@ def devices_visible_to(user: User) -> QuerySet[Device]:
 
 def devices_by_serial(*, user: User, serial: str, sku: str | None = None) -> list[Device]:
     """Devices with this serial (a serial is unique per product, so give the SKU to be sure)."""
-    devices = devices_visible_to(user).filter(serial=serial.strip())
+    devices = devices_visible_to(user).filter(serial=serial.strip().upper())  # stored as registered: upper
     if sku:
         devices = devices.filter(product__sku=sku.strip().upper())
     return list(devices[:2])
@@ -35,21 +35,45 @@ def device_get_for_user(*, user: User, pk) -> Device:
 
 
 def contract_devices(contract: Contract) -> QuerySet[ContractDevice]:
-    return ContractDevice.objects.filter(contract=contract).select_related("device__product", "device__site")
+    return (
+        ContractDevice.objects.filter(contract=contract)
+        .select_related("device__product", "device__site")
+        .order_by("device__serial", "pk")
+    )
 
 
 def non_compliant_customers(user: User, on_date: datetime.date | None = None) -> QuerySet[Customer]:
-    """Poly+ customers with a device in production that no Poly+ contract in force lists."""
+    """Poly+ customers with a device in production that no Poly+ contract in force lists.
+
+    The same rule as coverage.non_compliant_devices, for many customers in one query.
+    """
     on_date = on_date or timezone.localdate()
-    in_force = Contract.objects.filter(
-        customer=OuterRef("customer"), offering=Offering.POLY_PLUS, status=ContractStatus.ACTIVE,
-        start_date__lte=on_date, end_date__gte=on_date,
+    poly_plus_in_force = Contract.objects.filter(
+        offering=Offering.POLY_PLUS, status=ContractStatus.ACTIVE, start_date__lte=on_date, end_date__gte=on_date,
     )
-    listed = ContractDevice.objects.filter(device=OuterRef("pk"), contract__in=in_force)
+    # A serial is listed only on its own customer's contracts (contract_device_add), so "listed on
+    # some Poly+ contract in force" is "listed on one of its customer's".
+    listed = ContractDevice.objects.filter(device=OuterRef("pk"), contract__in=poly_plus_in_force)
     unlisted_devices = (
         Device.objects.filter(customer=OuterRef("pk"), in_production=True)
         .exclude(product__end_of_service__lte=on_date)
-        .annotate(has_contract=Exists(in_force), is_listed=Exists(listed))
-        .filter(has_contract=True, is_listed=False)
+        .exclude(Exists(listed))
     )
-    return customers_visible_to(user).filter(Exists(unlisted_devices))
+    has_poly_plus = poly_plus_in_force.filter(customer=OuterRef("pk"))
+    return customers_visible_to(user).filter(Exists(has_poly_plus), Exists(unlisted_devices))
+
+
+def unlisted_devices_visible_to(user: User, on_date: datetime.date | None = None) -> QuerySet[Device]:
+    """Poly+ compliance device by device: in production, not at end of service, at a customer with a
+    Poly+ contract in force, and listed on none of those contracts (DOMAIN.md: non-compliant)."""
+    on_date = on_date or timezone.localdate()
+    in_force = Contract.objects.filter(
+        offering=Offering.POLY_PLUS, status=ContractStatus.ACTIVE, start_date__lte=on_date, end_date__gte=on_date,
+    )
+    return (
+        devices_visible_to(user)
+        .filter(in_production=True)
+        .exclude(product__end_of_service__lte=on_date)
+        .filter(Exists(in_force.filter(customer=OuterRef("customer"))))
+        .exclude(Exists(ContractDevice.objects.filter(device=OuterRef("pk"), contract__in=in_force)))
+    )

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import re
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
-from contracts.models import Contract, ContractStatus, Offering, Product
+from contracts.models import QUOTE_ONLY_CATEGORIES, Contract, ContractStatus, Offering, Product
 from installbase.models import ContractDevice, Device, DeviceSource
-from polyplus.tenancy.models import Site, User
+from polyplus.tenancy.models import ServiceCategory, Site, User
+
+# What is printed on a Poly unit's label: letters and digits, perhaps with hyphens, dots or slashes.
+SERIAL_PATTERN = re.compile(r"^[A-Z0-9](?:[A-Z0-9./-]{0,58}[A-Z0-9])?$")
+LIST_CHANGES_IN = frozenset({ContractStatus.DRAFT, ContractStatus.ACTIVE})
 
 
 def require_partner_member_of(actor: User, partner_id: int) -> None:
@@ -23,14 +29,18 @@ def device_register(*, by: User, site: Site, product: Product, serial: str,
     """Register a unit at a customer's site (product registration)."""
     require_partner_member_of(by, site.partner_id)
     serial = serial.strip().upper()
-    if not serial or len(serial) > 60:
-        raise ValidationError({"serial": ["Enter the serial number printed on the unit (at most 60 characters)."]})
+    if not SERIAL_PATTERN.match(serial):
+        raise ValidationError({"serial": [
+            "Enter the serial number printed on the unit: letters and digits (hyphens, dots and slashes "
+            "between them), at most 60 characters."
+        ]})
     device = Device(partner_id=site.partner_id, customer_id=site.customer_id, site=site, product=product,
                     serial=serial, source=source)
     try:
         with transaction.atomic():
             device.save()
     except IntegrityError:
+        # The same answer whoever registered it: the message never says which partner has it.
         raise ValidationError({"serial": [f"Serial {serial} of {product.sku} is already registered."]}) from None
     return device
 
@@ -41,10 +51,17 @@ def contract_device_add(*, by: User, contract: Contract, device: Device) -> Cont
     require_partner_member_of(by, contract.partner_id)
     if contract.offering != Offering.POLY_PLUS:
         raise ValidationError({"device": ["Poly+ Enterprise covers by Master Account ID; it lists no serials."]})
-    if contract.status not in {ContractStatus.DRAFT, ContractStatus.ACTIVE}:
+    if contract.status not in LIST_CHANGES_IN:
         raise ValidationError({"device": ["Only a draft or active contract can take devices."]})
     if device.customer_id != contract.customer_id:
         raise ValidationError({"device": ["The device belongs to another customer."]})
+    category = device.product.category
+    if category not in QUOTE_ONLY_CATEGORIES and not contract.lines.filter(category=category).exists():
+        # Listing it would make the customer look compliant without buying the category.
+        raise ValidationError({"device": [
+            f"Contract {contract.number} does not cover {ServiceCategory(category).label}; "
+            "add the category to the contract first."
+        ]})
     entry, created = ContractDevice.objects.get_or_create(
         contract=contract, device=device, defaults={"partner_id": contract.partner_id}
     )
@@ -56,4 +73,7 @@ def contract_device_add(*, by: User, contract: Contract, device: Device) -> Cont
 @transaction.atomic
 def contract_device_remove(*, by: User, entry: ContractDevice) -> None:
     require_partner_member_of(by, entry.partner_id)
+    if entry.contract.status not in LIST_CHANGES_IN:
+        raise ValidationError({"device": ["The serial list of an expired or cancelled contract is its record; "
+                                          "it does not change."]})
     entry.delete()

@@ -6,10 +6,14 @@ under an explicit staff context; requests made by the test client set their own
 context (TenancyMiddleware), exactly as in production.
 """
 
+import uuid
+
 import pytest
+from celery.contrib.testing.worker import start_worker
 from django.test import Client
 from rest_framework.test import APIClient
 
+from polyplus.celery import app as celery_app
 from polyplus.tenancy.context import staff_context
 from polyplus.tenancy.db import as_schema_owner
 from polyplus.tenancy.models import Role
@@ -129,6 +133,18 @@ def csm(db):
 @pytest.fixture
 def customer_viewer(customer_a):
     return factories.CustomerViewerFactory(customer=customer_a, email="it@volvo.example")
+
+
+@pytest.fixture
+def worker_queue(transactional_db, settings):
+    """A real Celery worker (a thread of this process) consuming a queue of its own on the configured
+    Redis; send tasks with `apply_async(queue=worker_queue)`. Data must be committed first
+    (transactional_db): the worker reads it on its own connection. Mail goes to the locmem outbox."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    queue = f"test-worker-{uuid.uuid4().hex[:12]}"
+    with start_worker(celery_app, pool="solo", concurrency=1, perform_ping_check=False,
+                      queues=[queue], shutdown_timeout=30):
+        yield queue
 
 
 @pytest.fixture

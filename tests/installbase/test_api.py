@@ -77,6 +77,7 @@ def test_devices_are_registered_and_listed_per_partner(api_for, site_a, site_b, 
 
 def test_poly_plus_serial_list_by_api(api_for, partner_a, customer_a, site_a, partner_a_engineer, partner_b_engineer):
     contract = factories.ContractFactory(customer=customer_a, offering=Offering.POLY_PLUS)
+    factories.ContractLineFactory(contract=contract, category="video")
     device = factories.DeviceFactory(site=site_a)
     client = api_for(partner_a_engineer)
     added = client.post(f"/api/v1/contracts/{contract.pk}/devices/", {"device": device.pk}, format="json")

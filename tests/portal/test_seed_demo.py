@@ -1,11 +1,16 @@
 import datetime
 import io
+import re
 
 import pytest
 from django.apps import apps
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from contracts.models import Contract, ContractStatus, CustomQuote, Offering, Product, ProductCategory, QuoteStatus
+from installbase.coverage import Flag, Reason, check_coverage
+from installbase.models import ContractDevice, Device
+from installbase.selectors import non_compliant_customers
 from polyplus.portal.management.commands.seed_demo import DEMO_PASSWORD, PARTNERS, POLY_ADMIN, POLY_STAFF
 from polyplus.tenancy import services
 from polyplus.tenancy.context import partner_context
@@ -19,8 +24,10 @@ def seed() -> str:
 
 
 def tenancy_snapshot() -> dict[str, int]:
-    """Row counts of every tenancy table, audit events included (an update adds an event)."""
-    return {model.__name__: model.objects.count() for model in apps.get_app_config("tenancy").get_models()}
+    """Row counts of every table the demo writes, audit events included (an update adds an event)."""
+    return {f"{label}.{model.__name__}": model.objects.count()
+            for label in ("tenancy", "contracts", "installbase")
+            for model in apps.get_app_config(label).get_models()}
 
 
 def test_it_creates_one_login_per_persona_all_with_the_demo_password(db):
@@ -69,7 +76,7 @@ def test_each_partner_has_an_enterprise_customer_with_a_csm_and_plain_customers(
 
     for slug in ("nordic", "wisla"):
         customers = Customer.objects.filter(partner__slug=slug)
-        assert 2 <= customers.count() <= 3
+        assert customers.count() == 4
         enterprise = customers.exclude(master_account_id="").get()
         assert CsmAssignment.objects.get(customer=enterprise).csm.email == "csm@poly.example"
     viewer = User.objects.get(role=Role.CUSTOMER_VIEWER)
@@ -94,7 +101,7 @@ def test_a_partner_context_sees_only_its_own_demo_customers(db):
 
     with partner_context(partner_id=nordic_id, reason="test"):
         names = set(Customer.objects.values_list("name", flat=True))
-    assert names == {"Göta Älv Logistik AB", "Öresund Medtech AB", "Norrsken Energi AB"}
+    assert names == {"Göta Älv Logistik AB", "Öresund Medtech AB", "Norrsken Energi AB", "Kiruna Gruvteknik AB"}
 
 
 def test_it_refuses_to_seed_a_public_password_without_debug(db, settings):
@@ -103,3 +110,103 @@ def test_it_refuses_to_seed_a_public_password_without_debug(db, settings):
     with pytest.raises(CommandError, match="DJANGO_DEBUG"):
         call_command("seed_demo", stdout=io.StringIO())
     assert not User.objects.exists()
+
+
+# ---- the catalogue, contracts and coverage ----------------------------------------------------
+
+def test_the_catalogue_has_each_category_quote_only_kinds_and_a_product_past_end_of_service(db):
+    seed()
+    today = timezone.localdate()
+
+    categories = set(Product.objects.values_list("category", flat=True))
+    assert {ProductCategory.HEADSET, ProductCategory.VIDEO, ProductCategory.VOICE, ProductCategory.ITP,
+            ProductCategory.MEDIALIGN} <= categories
+    assert all(re.fullmatch(r"[0-9]{4}-[0-9]{5}-[0-9]{3}|[0-9]{6}-[0-9]{2}", sku)
+               for sku in Product.objects.values_list("sku", flat=True))
+    assert any(product.is_end_of_service(today) for product in Product.objects.all())
+
+
+@pytest.mark.parametrize("slug", ["nordic", "wisla"])
+def test_each_partner_has_an_enterprise_a_poly_plus_a_draft_and_an_expired_contract(db, slug):
+    seed()
+    today = timezone.localdate()
+    contracts = Contract.objects.filter(partner__slug=slug)
+
+    enterprise = contracts.get(offering=Offering.POLY_PLUS_ENTERPRISE)
+    assert enterprise.status == ContractStatus.ACTIVE and enterprise.covers_day(today)
+    assert enterprise.customer.master_account_id
+    lines = {line.category: line for line in enterprise.lines.all()}
+    assert set(lines) == {"video", "voice"}
+    assert all(line.committed == line.installed + line.growth and line.annual_unit_price > 0
+               for line in lines.values())
+    assert max(line.installed for line in lines.values()) >= 100
+
+    poly_plus = contracts.get(offering=Offering.POLY_PLUS, status=ContractStatus.ACTIVE)
+    assert poly_plus.covers_day(today) and ContractDevice.objects.filter(contract=poly_plus).count() >= 3
+
+    expired = contracts.get(status=ContractStatus.EXPIRED)
+    assert expired.end_date < today and expired.status_reason == "The term ended."
+    draft = contracts.get(status=ContractStatus.DRAFT)
+    assert draft.renewal_of == expired and draft.start_date == expired.end_date + datetime.timedelta(days=1)
+    assert contracts.count() == 4
+
+
+def examples(output: str) -> list[tuple[str, str, str, str]]:
+    """(reason, "serial" or "site", serial or Site ID, category) for each printed coverage example."""
+    section = output[output.index("Coverage examples"):]
+    found = re.findall(r"^  ([a-z_]+) +(serial|site) ([A-Z0-9-]+)(?: ([a-z_]+))? ", section, re.MULTILINE)
+    return [(reason, kind, key, category) for reason, kind, key, category in found if reason != "Reason"]
+
+
+def test_the_coverage_examples_after_the_logins_give_each_reason(db):
+    output = seed()
+    assert output.index("Demo logins") < output.index("Coverage examples") < output.index("Demo data created")
+    today = timezone.localdate()
+
+    answers = []
+    for reason, kind, key, category in examples(output):
+        if kind == "serial":
+            answer = check_coverage(site=None, category="", device=Device.objects.get(serial=key), on_date=today)
+        else:
+            answer = check_coverage(site=Site.objects.get(site_id=key), category=category, on_date=today)
+        assert answer.reason == reason, (key, answer.explanation)
+        answers.append(answer)
+
+    assert {answer.reason for answer in answers} == set(Reason)
+    covered = [answer for answer in answers if answer.covered]
+    assert {answer.contract.offering for answer in covered} == set(Offering)
+    assert any("approved custom quote" in answer.explanation for answer in covered)
+    for reason in set(Reason) - {Reason.COVERED}:
+        assert {a.site.partner.slug for a in answers if a.reason == reason} == {"nordic", "wisla"}, reason
+    assert any(kind == "site" for _, kind, _, _ in examples(output))
+
+
+def test_a_serial_not_on_the_poly_plus_contract_makes_its_customer_non_compliant(db):
+    output = seed()
+    poly_support = User.objects.get(role=Role.POLY_SUPPORT)
+    unlisted = [Device.objects.get(serial=key) for reason, _, key, _ in examples(output)
+                if reason == Reason.NOT_ON_CONTRACT]
+
+    flagged = set(non_compliant_customers(poly_support))
+    assert unlisted and {device.customer for device in unlisted} == flagged
+    for device in unlisted:
+        assert Flag.CUSTOMER_NON_COMPLIANT in check_coverage(site=device.site, category="", device=device).flags
+    enterprise_customers = set(Customer.objects.exclude(master_account_id=""))
+    assert not flagged & enterprise_customers
+
+
+def test_quotes_and_the_lapsed_headset_certification_show_up(db):
+    seed()
+    assert set(CustomQuote.objects.values_list("partner__slug", "status")) == {
+        ("nordic", QuoteStatus.APPROVED), ("wisla", QuoteStatus.REQUESTED)}
+    headset = Device.objects.filter(partner__slug="nordic", product__category="headset").first()
+    answer = check_coverage(site=headset.site, category="", device=headset)
+    assert answer.reason == Reason.CATEGORY_NOT_COVERED
+    assert Flag.PARTNER_CERTIFICATION_LAPSED in answer.flags
+
+
+def test_every_demo_serial_is_unique_and_looks_like_a_label(db):
+    seed()
+    serials = list(Device.objects.values_list("serial", flat=True))
+    assert len(serials) == len(set(serials)) >= 40
+    assert all(re.fullmatch(r"[0-9A-F]{12}", serial) for serial in serials)

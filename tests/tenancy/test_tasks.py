@@ -7,16 +7,13 @@ committed first (transactional_db) because the worker reads it on its own connec
 
 import datetime
 import smtplib
-import uuid
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.apps import apps as django_apps
 from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
 from django.utils import timezone
 
-from polyplus.celery import app as celery_app
 from polyplus.tenancy import reminders
 from polyplus.tenancy.context import partner_context, staff_context
 from polyplus.tenancy.models import CertificationReminder, Role, ServiceCategory
@@ -49,16 +46,6 @@ def make_partners():
     factories.CertificationFactory(partner=mazur, category=ServiceCategory.VIDEO, expires_on=days(5))
     return nordic, wisla, mazur
 
-
-
-@pytest.fixture
-def worker_queue(transactional_db, settings):
-    """A Celery worker thread consuming a queue of its own on the configured (real) Redis."""
-    settings.EMAIL_BACKEND = LOCMEM
-    queue = f"test-reminders-{uuid.uuid4().hex[:12]}"
-    with start_worker(celery_app, pool="solo", concurrency=1, perform_ping_check=False,
-                      queues=[queue], shutdown_timeout=30):
-        yield queue
 
 
 @pytest.mark.worker

@@ -1,19 +1,29 @@
-"""Demo data for `make run`: two partners, their customers and sites, one login per persona.
+"""Demo data for `make run`: two partners, their customers and sites, one login per persona,
+Poly's product catalogue, contracts of every kind and devices that show every coverage answer.
 
-Idempotent: everything is looked up by its natural key (slug, host, email, Site ID, ...)
-and created only when missing, through the tenancy services, so a second run writes
-nothing. It ends by printing the demo logins.
+Idempotent: everything is looked up by its natural key (slug, host, email, Site ID, SKU,
+serial, quote reference, ...) and created only when missing, through the services, so a
+second run writes nothing. It ends by printing the demo logins, then a few Site IDs and
+serials for each coverage reason.
 """
 
 from __future__ import annotations
 
 import datetime
+import hashlib
 from dataclasses import dataclass
+from decimal import Decimal
 
+from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from contracts import services as contract_services
+from contracts.models import Contract, ContractStatus, CustomQuote, Offering, Product, ProductCategory
+from installbase import services as installbase_services
+from installbase.coverage import CoverageAnswer, Reason, check_coverage
+from installbase.models import ContractDevice, Device
 from polyplus.tenancy import services
 from polyplus.tenancy.context import staff_context
 from polyplus.tenancy.models import (
@@ -50,10 +60,56 @@ class DemoSite:
 
 
 @dataclass(frozen=True)
+class DemoProduct:
+    sku: str
+    name: str
+    category: str
+    list_price: str
+    end_of_sale: datetime.date | None = None
+    end_of_service: datetime.date | None = None
+
+
+@dataclass(frozen=True)
+class DemoLine:
+    category: str
+    installed: int  # N
+    growth: int  # G
+    annual_unit_price: str
+
+
+@dataclass(frozen=True)
+class DemoDevice:
+    site_id: str
+    sku: str
+    count: int = 1
+    listed: bool = False  # on the customer's Poly+ contract
+
+
+@dataclass(frozen=True)
+class DemoQuote:
+    reference: str
+    skus: tuple[str, ...]
+    approved: bool | None  # None: Poly has not decided yet
+
+
+# What a demo customer buys: nothing, an active Poly+ Enterprise or Poly+ contract, or a
+# Poly+ contract that expired last month and whose renewal is still a draft.
+NO_CONTRACT, ENTERPRISE, POLY_PLUS, LAPSED = "", "enterprise", "poly_plus", "lapsed"
+
+
+@dataclass(frozen=True)
 class DemoCustomer:
     name: str
     sites: tuple[DemoSite, ...]
     master_account_id: str = ""  # set: a Poly+ Enterprise customer, with a CSM
+    contract: str = NO_CONTRACT
+    lines: tuple[DemoLine, ...] = ()
+    onsite_extension: bool = False
+    csm_hour_blocks: int = 0
+    technical_account_management: bool = False
+    professional_services_discount: str = "0"
+    quotes: tuple[DemoQuote, ...] = ()
+    devices: tuple[DemoDevice, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -81,6 +137,33 @@ POLY_STAFF = (
     Person("support@poly.example", "Priya Raman", Role.POLY_SUPPORT),
     Person("escalations@poly.example", "Daniel Okafor", Role.ESCALATION_MANAGER),
     Person("csm@poly.example", "Emma Lindgren", Role.CSM),
+)
+
+# Poly's catalogue: part-number-style SKUs in each category, the quote-only kinds, and
+# products past end of sale (the VVX 450, still serviced) and past end of service (the
+# RealPresence Group 500, never covered).
+STUDIO_X50, STUDIO_X30, G7500, GROUP_500 = "2200-85990-001", "2200-86260-001", "7200-87350-001", "7200-64490-001"
+CCX_600, TRIO_C60, VVX_450 = "2200-49740-001", "2200-66800-001", "2200-48840-001"
+VOYAGER_FOCUS_2, SAVI_8220, BLACKWIRE_8225 = "213727-01", "207325-01", "207058-01"
+IMMERSIVE_STUDIO, MEDIALIGN_270 = "7200-84020-001", "2200-69540-001"
+PRODUCTS = (
+    DemoProduct(STUDIO_X50, "Poly Studio X50", ProductCategory.VIDEO, "3499.00"),
+    DemoProduct(STUDIO_X30, "Poly Studio X30", ProductCategory.VIDEO, "2199.00"),
+    DemoProduct(G7500, "Poly G7500 with EagleEye IV 4x", ProductCategory.VIDEO, "8999.00"),
+    DemoProduct(GROUP_500, "Polycom RealPresence Group 500", ProductCategory.VIDEO, "5999.00",
+                end_of_sale=datetime.date(2020, 8, 31), end_of_service=datetime.date(2024, 8, 31)),
+    DemoProduct(CCX_600, "Poly CCX 600 Business Media Phone", ProductCategory.VOICE, "549.00"),
+    DemoProduct(TRIO_C60, "Poly Trio C60 Conference Phone", ProductCategory.VOICE, "1099.00"),
+    DemoProduct(VVX_450, "Poly VVX 450 Business IP Phone", ProductCategory.VOICE, "329.00",
+                end_of_sale=datetime.date(2024, 3, 31), end_of_service=datetime.date(2029, 3, 31)),
+    DemoProduct(VOYAGER_FOCUS_2, "Poly Voyager Focus 2 UC", ProductCategory.HEADSET, "329.00"),
+    DemoProduct(SAVI_8220, "Poly Savi 8220 Office", ProductCategory.HEADSET, "379.00"),
+    DemoProduct(BLACKWIRE_8225, "Poly Blackwire 8225 USB-A", ProductCategory.HEADSET, "199.00"),
+    DemoProduct(IMMERSIVE_STUDIO, "Poly RealPresence Immersive Studio", ProductCategory.ITP, "349000.00"),
+    DemoProduct(MEDIALIGN_270, "Poly Medialign 270", ProductCategory.MEDIALIGN, "24999.00"),
+    DemoProduct("2200-87170-001", "Poly Telehealth Station", ProductCategory.VERTICAL_SOLUTION, "12999.00"),
+    DemoProduct("5230-66700-001", "Poly RealPresence Collaboration Server", ProductCategory.INFRASTRUCTURE,
+                "41999.00"),
 )
 
 PARTNERS = (
@@ -111,16 +194,45 @@ PARTNERS = (
                     DemoSite("NO-OSL-0001", "Oslo terminal office", "Karl Johans gate 16\n0154 Oslo",
                              "NO", "NO-03", "Europe/Oslo"),
                 ),
+                contract=ENTERPRISE,
+                lines=(DemoLine("video", 140, 12, "189.00"), DemoLine("voice", 64, 6, "42.00")),
+                onsite_extension=True, csm_hour_blocks=2, technical_account_management=True,
+                professional_services_discount="10.00",
+                quotes=(DemoQuote("NORDIC-Q-ITP-01", (IMMERSIVE_STUDIO,), approved=True),),
+                devices=(
+                    DemoDevice("SE-GOT-0001", STUDIO_X50, 2), DemoDevice("SE-GOT-0001", G7500),
+                    DemoDevice("SE-GOT-0001", GROUP_500), DemoDevice("SE-GOT-0001", IMMERSIVE_STUDIO),
+                    DemoDevice("SE-STO-0001", CCX_600, 3), DemoDevice("SE-STO-0001", TRIO_C60),
+                    DemoDevice("SE-STO-0001", MEDIALIGN_270),
+                    DemoDevice("NO-OSL-0001", STUDIO_X30), DemoDevice("NO-OSL-0001", VOYAGER_FOCUS_2, 2),
+                ),
             ),
             DemoCustomer(
                 name="Öresund Medtech AB",
                 sites=(DemoSite("SE-MMA-0001", "Malmö clinic", "Stortorget 1\n211 22 Malmö",
                                 "SE", "SE-M", "Europe/Stockholm"),),
+                contract=POLY_PLUS,
+                lines=(DemoLine("video", 3, 1, "210.00"), DemoLine("voice", 6, 2, "48.00")),
+                onsite_extension=True,
+                devices=(
+                    DemoDevice("SE-MMA-0001", STUDIO_X30, 2, listed=True),
+                    DemoDevice("SE-MMA-0001", CCX_600, 3, listed=True),
+                    DemoDevice("SE-MMA-0001", STUDIO_X50),  # found in production, not on the contract
+                ),
             ),
             DemoCustomer(
                 name="Norrsken Energi AB",
                 sites=(DemoSite("SE-UME-0001", "Umeå control room", "Storgatan 1\n903 26 Umeå",
                                 "SE", "SE-AC", "Europe/Stockholm"),),
+                contract=LAPSED,
+                lines=(DemoLine("video", 4, 0, "205.00"),),
+                devices=(DemoDevice("SE-UME-0001", STUDIO_X30, 2, listed=True), DemoDevice("SE-UME-0001", TRIO_C60)),
+            ),
+            DemoCustomer(
+                name="Kiruna Gruvteknik AB",
+                sites=(DemoSite("SE-KRN-0001", "Mine operations office", "Hjalmar Lundbohmsvägen 42\n981 31 Kiruna",
+                                "SE", "SE-BD", "Europe/Stockholm"),),
+                devices=(DemoDevice("SE-KRN-0001", CCX_600, 2), DemoDevice("SE-KRN-0001", STUDIO_X30)),
             ),
         ),
         viewer=Person("it@gota-logistik.example", "Johan Ek", Role.CUSTOMER_VIEWER),
@@ -150,16 +262,42 @@ PARTNERS = (
                     DemoSite("DE-BER-0001", "Niederlassung Berlin", "Friedrichstraße 68\n10117 Berlin",
                              "DE", "DE-BE", "Europe/Berlin"),
                 ),
+                contract=ENTERPRISE,
+                lines=(DemoLine("voice", 310, 25, "39.00"), DemoLine("video", 48, 4, "175.00")),
+                csm_hour_blocks=1, professional_services_discount="7.50",
+                quotes=(DemoQuote("WISLA-Q-MEDIALIGN-01", (MEDIALIGN_270,), approved=None),),
+                devices=(
+                    DemoDevice("PL-WAW-0001", VVX_450, 3), DemoDevice("PL-WAW-0001", TRIO_C60),
+                    DemoDevice("PL-WAW-0001", MEDIALIGN_270), DemoDevice("PL-WAW-0001", GROUP_500),
+                    DemoDevice("PL-GDN-0001", STUDIO_X50), DemoDevice("PL-GDN-0001", CCX_600, 2),
+                    DemoDevice("DE-BER-0001", SAVI_8220, 2), DemoDevice("DE-BER-0001", STUDIO_X30),
+                ),
             ),
             DemoCustomer(
                 name="Kraków Media sp. z o.o.",
                 sites=(DemoSite("PL-KRK-0001", "Studio Rynek", "Rynek Główny 1\n31-042 Kraków",
                                 "PL", "PL-12", "Europe/Warsaw"),),
+                contract=POLY_PLUS,
+                lines=(DemoLine("video", 5, 2, "199.00"), DemoLine("headset", 20, 5, "18.00")),
+                devices=(
+                    DemoDevice("PL-KRK-0001", STUDIO_X50, 2, listed=True),
+                    DemoDevice("PL-KRK-0001", BLACKWIRE_8225, 4, listed=True),
+                    DemoDevice("PL-KRK-0001", G7500),  # found in production, not on the contract
+                ),
             ),
             DemoCustomer(
                 name="Wrocławskie Centrum Konferencyjne",
                 sites=(DemoSite("PL-WRO-0001", "Sale konferencyjne", "Rynek 1\n50-106 Wrocław",
                                 "PL", "PL-02", "Europe/Warsaw"),),
+                contract=LAPSED,
+                lines=(DemoLine("video", 6, 0, "199.00"), DemoLine("voice", 10, 0, "45.00")),
+                devices=(DemoDevice("PL-WRO-0001", STUDIO_X30, 3, listed=True), DemoDevice("PL-WRO-0001", CCX_600)),
+            ),
+            DemoCustomer(
+                name="Targi Poznańskie sp. z o.o.",
+                sites=(DemoSite("PL-POZ-0001", "Hala wystawowa", "ul. Głogowska 14\n60-734 Poznań",
+                                "PL", "PL-30", "Europe/Warsaw"),),
+                devices=(DemoDevice("PL-POZ-0001", TRIO_C60, 2), DemoDevice("PL-POZ-0001", VOYAGER_FOCUS_2)),
             ),
         ),
     ),
@@ -196,7 +334,9 @@ class Command(BaseCommand):
         with staff_context(reason="demo data"):
             admin = self.poly_admin()
             staff = {person.role: self.user(admin, person) for person in POLY_STAFF}
+            products = self.products(admin)
             logins = [(POLY_ADMIN, None), *((person, None) for person in POLY_STAFF)]
+            devices: list[Device] = []
             for demo in PARTNERS:
                 partner = self.partner(admin, demo)
                 self.certifications(admin, partner, demo, today)
@@ -207,11 +347,15 @@ class Command(BaseCommand):
                 for customer, spec in zip(customers, demo.customers, strict=True):
                     if spec.master_account_id:
                         self.csm_assignment(admin, customer, staff[Role.CSM])
+                    customer_devices = self.devices(engineer, partner, spec, products)
+                    self.contracts(partner_admin, admin, customer, spec, products, customer_devices, today)
+                    devices += [device for device, _ in customer_devices]
                 logins += [(demo.admin, partner), (demo.engineer, partner)]
                 if demo.viewer:
                     self.user(partner_admin, demo.viewer, partner=partner, customer=customers[0])
                     logins.append((demo.viewer, partner))
             self.print_logins(logins)
+            self.print_coverage_examples(coverage_examples(devices, today))
         verb = "created" if self.created else "already present; nothing changed"
         self.stdout.write(f"Demo data {verb}" + (f" ({self.created} new records)." if self.created else "."))
 
@@ -292,6 +436,84 @@ class Command(BaseCommand):
             services.csm_assign(by=by, customer=customer, csm=csm)
             self.created += 1
 
+    # ---- the catalogue, devices and contracts -------------------------------------------------
+
+    def products(self, by: User) -> dict[str, Product]:
+        existing = Product.objects.in_bulk([spec.sku for spec in PRODUCTS], field_name="sku")
+        for spec in PRODUCTS:
+            if spec.sku not in existing:
+                existing[spec.sku] = contract_services.product_create(
+                    by=by, sku=spec.sku, name=spec.name, category=spec.category,
+                    list_price=Decimal(spec.list_price), currency="USD", end_of_sale=spec.end_of_sale,
+                    end_of_service=spec.end_of_service,
+                )
+                self.created += 1
+        return existing
+
+    def devices(self, by: User, partner: Partner, spec: DemoCustomer,
+                products: dict[str, Product]) -> list[tuple[Device, bool]]:
+        """Each unit registered by the partner's engineer, with whether the Poly+ contract lists it."""
+        devices = []
+        for unit in spec.devices:
+            site = Site.objects.get(site_id=unit.site_id)
+            product = products[unit.sku]
+            for index in range(1, unit.count + 1):
+                serial = demo_serial(partner.slug, unit.site_id, unit.sku, index)
+                device = Device.objects.filter(product=product, serial=serial).first()
+                if device is None:
+                    device = installbase_services.device_register(by=by, site=site, product=product, serial=serial)
+                    self.created += 1
+                devices.append((device, unit.listed))
+        return devices
+
+    def contracts(self, partner_admin: User, poly_admin: User, customer: Customer, spec: DemoCustomer,
+                  products: dict[str, Product], devices: list[tuple[Device, bool]], today: datetime.date) -> None:
+        """The customer's contracts, made once: a customer with any contract is left as it is."""
+        if spec.contract == NO_CONTRACT or Contract.objects.filter(customer=customer).exists():
+            return
+        this_month = today.replace(day=1)
+        offering = Offering.POLY_PLUS_ENTERPRISE if spec.contract == ENTERPRISE else Offering.POLY_PLUS
+        start = {ENTERPRISE: this_month - relativedelta(months=4), POLY_PLUS: this_month - relativedelta(months=2),
+                 LAPSED: this_month - relativedelta(months=13)}[spec.contract]
+        contract = contract_services.contract_create(
+            by=partner_admin, customer=customer, offering=offering, start_date=start,
+            end_date=start + relativedelta(years=1) - datetime.timedelta(days=1),
+            lines=[contract_services.LineInput(line.category, line.installed, line.growth,
+                                               Decimal(line.annual_unit_price)) for line in spec.lines],
+            onsite_extension=spec.onsite_extension, csm_hour_blocks=spec.csm_hour_blocks,
+            technical_account_management=spec.technical_account_management,
+            professional_services_discount=Decimal(spec.professional_services_discount),
+        )
+        self.created += 1
+        for device, listed in devices:
+            if listed and not ContractDevice.objects.filter(contract=contract, device=device).exists():
+                installbase_services.contract_device_add(by=partner_admin, contract=contract, device=device)
+                self.created += 1
+        if spec.contract == LAPSED:
+            # Last year's term: it was in force until last month, and the nightly job expired it (a
+            # term that has ended cannot be activated now, so it is marked as activated back then).
+            Contract.objects.filter(pk=contract.pk).update(
+                status=ContractStatus.ACTIVE,
+                status_changed_at=timezone.make_aware(datetime.datetime.combine(start, datetime.time(9))),
+            )
+            contract_services.contracts_expire_ended(today=today)
+            contract.refresh_from_db()
+            # Its renewal is drafted, but nobody has signed it yet: nothing is in force today.
+            contract_services.contract_renew(by=partner_admin, contract=contract)
+            self.created += 1
+            return
+        contract_services.contract_activate(by=partner_admin, contract=contract)
+        for quote in spec.quotes:
+            if CustomQuote.objects.filter(partner=customer.partner, reference=quote.reference).exists():
+                continue
+            made = contract_services.custom_quote_request(
+                by=partner_admin, contract=contract, reference=quote.reference,
+                products=[products[sku] for sku in quote.skus],
+            )
+            if quote.approved is not None:
+                contract_services.custom_quote_decide(by=poly_admin, quote=made, approve=quote.approved)
+            self.created += 1
+
     # ---- the table a newcomer signs in with ---------------------------------------------------
 
     def print_logins(self, logins: list[tuple[Person, Partner | None]]) -> None:
@@ -312,3 +534,59 @@ class Command(BaseCommand):
             if index == 0:
                 self.stdout.write(rule)
         self.stdout.write(rule)
+
+    def print_coverage_examples(self, examples: list[tuple[Reason, str, CoverageAnswer]]) -> None:
+        rows = [("Reason", "Look up", "What the coverage check says")]
+        for reason, lookup, answer in examples:
+            flags = f" [flags: {', '.join(answer.flags)}]" if answer.flags else ""
+            rows.append((reason.value, lookup, f"{answer.site.customer.partner.slug}: {answer.explanation}{flags}"))
+        widths = [max(len(row[i]) for row in rows) for i in range(2)]
+        self.stdout.write("\nCoverage examples (type a Site ID or serial into the coverage lookup, "
+                          "or GET /api/v1/coverage/?serial=... or ?site_id=...&category=...):")
+        for index, row in enumerate(rows):
+            self.stdout.write(f"  {row[0].ljust(widths[0])}  {row[1].ljust(widths[1])}  {row[2]}")
+            if index == 0:
+                self.stdout.write(f"  {'-' * widths[0]}  {'-' * widths[1]}  {'-' * len(row[2])}")
+
+
+def demo_serial(slug: str, site_id: str, sku: str, index: int) -> str:
+    """A unit's serial: twelve hex digits, like the label on a Poly device, the same on every run."""
+    return hashlib.sha256(f"{slug}/{site_id}/{sku}/{index}".encode()).hexdigest()[:12].upper()
+
+
+def coverage_examples(devices: list[Device], today: datetime.date,
+                      per_reason: int = 3) -> list[tuple[Reason, str, CoverageAnswer]]:
+    """A few lookups per coverage reason, asked of the one coverage check itself.
+
+    Each demo unit is looked up by serial; a customer without a contract in force is also
+    looked up by Site ID and category, as a case would be. For each reason the examples
+    show each way to get that answer first (Enterprise, Poly+, an approved custom quote, by
+    Site ID), then the other partner.
+    """
+    candidates: dict[Reason, list[tuple[tuple, int, str, CoverageAnswer]]] = {reason: [] for reason in Reason}
+
+    def add(lookup: str, answer: CoverageAnswer, by_site: bool = False) -> None:
+        offering = answer.contract.offering if answer.contract else ""
+        kind = (offering, "custom quote" in answer.explanation, by_site)
+        candidates[answer.reason].append((kind, answer.site.partner_id, lookup, answer))
+
+    looked_up_sites = set()
+    for device in devices:
+        answer = check_coverage(site=device.site, category=device.product.category, device=device, on_date=today)
+        add(f"serial {device.serial}", answer)
+        if answer.reason in (Reason.NO_CONTRACT, Reason.CONTRACT_NOT_ACTIVE) and device.site_id not in looked_up_sites:
+            looked_up_sites.add(device.site_id)
+            category = device.product.category
+            add(f"site {device.site.site_id} {category}",
+                check_coverage(site=device.site, category=category, on_date=today), by_site=True)
+    examples = []
+    for reason in Reason:
+        chosen: list[tuple] = []
+        for new in (lambda c: c[0], lambda c: c[1]):  # a new kind of answer first, then a new partner
+            seen = {new(c) for c in chosen}
+            for candidate in candidates[reason]:
+                if len(chosen) < per_reason and candidate not in chosen and new(candidate) not in seen:
+                    chosen.append(candidate)
+                    seen.add(new(candidate))
+        examples += [(reason, lookup, answer) for _, _, lookup, answer in chosen]
+    return examples
