@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from contracts import rules
@@ -203,6 +204,10 @@ class LineInput:
 # category, and a price has at most ten digits before the cents.
 MAX_DEVICES = 1_000_000
 MAX_PRICE = Decimal("9999999999.99")
+
+# Apps above contracts that keep per-contract data (installbase's Poly+ serial lists) carry it
+# into the next term here, in the renewal's transaction: contracts cannot import them.
+contract_renewed = Signal()
 
 TRANSITIONS = {
     ContractStatus.DRAFT: {ContractStatus.ACTIVE, ContractStatus.CANCELLED},
@@ -404,12 +409,14 @@ def contract_renew(*, by: User, contract: Contract, growth_by_category: dict[str
                   annual_unit_price=line.annual_unit_price)
         for line in contract.lines.all()
     ]
-    return contract_create(
+    renewal = contract_create(
         by=by, customer=contract.customer, offering=contract.offering, start_date=start, end_date=end,
         lines=lines, currency=contract.currency, onsite_extension=contract.onsite_extension,
         csm_hour_blocks=contract.csm_hour_blocks, technical_account_management=contract.technical_account_management,
         professional_services_discount=contract.professional_services_discount, renewal_of=contract,
     )
+    contract_renewed.send(sender=Contract, previous=contract, renewal=renewal)
+    return renewal
 
 
 # ---- custom quotes for quote-only products ------------------------------------------------

@@ -77,3 +77,18 @@ def contract_device_remove(*, by: User, entry: ContractDevice) -> None:
         raise ValidationError({"device": ["The serial list of an expired or cancelled contract is its record; "
                                           "it does not change."]})
     entry.delete()
+
+
+def carry_serials_into_renewal(*, previous: Contract, renewal: Contract, **_) -> int:
+    """A renewed Poly+ contract keeps covering the serials its last term listed (still in
+    production, not at end of service); the renewal is drafted in the same transaction."""
+    if renewal.offering != Offering.POLY_PLUS:
+        return 0
+    entries = (ContractDevice.objects.filter(contract=previous, device__in_production=True)
+               .exclude(device__product__end_of_service__lte=renewal.start_date)
+               .values_list("device_id", flat=True))
+    ContractDevice.objects.bulk_create(
+        [ContractDevice(partner_id=renewal.partner_id, contract=renewal, device_id=device_id) for device_id in entries],
+        ignore_conflicts=True,
+    )
+    return len(entries)

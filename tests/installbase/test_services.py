@@ -102,3 +102,21 @@ def test_a_serial_the_contract_cannot_take_is_refused(poly_plus, site_a, product
     with pytest.raises(ValidationError, match=message):
         services.contract_device_add(by=partner_a_engineer, contract=poly_plus, device=device)
     assert not ContractDevice.objects.exists()
+
+
+def test_a_renewed_poly_plus_contract_keeps_covering_its_listed_serials(partner_a, customer_a, site_a,
+                                                                         partner_a_admin):
+    from contracts.services import contract_renew
+
+    factories.CertificationFactory(partner=partner_a, category="video")
+    contract = factories.ContractFactory(customer=customer_a, offering=Offering.POLY_PLUS,
+                                         status=ContractStatus.ACTIVE)
+    factories.ContractLineFactory(contract=contract, category="video")
+    kept = factories.DeviceFactory(site=site_a)
+    retired = factories.DeviceFactory(site=site_a, in_production=False)
+    for device in (kept, retired):
+        factories.ContractDeviceFactory(contract=contract, device=device)
+
+    renewal = contract_renew(by=partner_a_admin, contract=contract)
+
+    assert list(ContractDevice.objects.filter(contract=renewal).values_list("device", flat=True)) == [kept.pk]
