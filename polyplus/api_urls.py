@@ -7,9 +7,10 @@ from rest_framework.routers import DefaultRouter
 from contracts import api as contracts_api
 from installbase import api as installbase_api
 from polyplus.tenancy import api as tenancy_api
+from tickets import api as tickets_api
 
 router = DefaultRouter()
-for app_api in (tenancy_api, contracts_api, installbase_api):
+for app_api in (tenancy_api, contracts_api, installbase_api, tickets_api):
     app_api.register(router)
 
 
@@ -26,6 +27,7 @@ urlpatterns = [
     *tenancy_api.urlpatterns,
     *getattr(contracts_api, "urlpatterns", []),
     *getattr(installbase_api, "urlpatterns", []),
+    *tickets_api.urlpatterns,
     *router.urls,
     # Last, and only for paths ending in a slash, so a missing slash still redirects.
     re_path(r"^.*/$", not_found),

@@ -7,5 +7,8 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("polyplus.tenancy.urls")),
+    path("", include("contracts.urls")),
+    path("", include("installbase.urls")),
+    path("", include("tickets.urls")),
     path("", include("polyplus.portal.urls")),
 ]

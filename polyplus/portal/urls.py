@@ -8,4 +8,6 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("sites/search/", views.site_search, name="site_search"),
+    path("settings/policies/", views.policy_list, name="policy_list"),
+    path("settings/policies/<str:key>/", views.policy_edit, name="policy_edit"),
 ]

@@ -1,27 +1,41 @@
-"""The shell: one dashboard per persona, and the Site ID search partner engineers type into."""
+"""The shell: one dashboard per persona, the Site ID search partner engineers type into, and the
+page where a Poly admin changes the business defaults (policies)."""
 
 from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
+from dataclasses import dataclass
 
+from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q, Window
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
-from polyplus.tenancy import selectors
-from polyplus.tenancy.models import Role, User
+from contracts.models import ContractStatus
+from contracts.selectors import contracts_visible_to, custom_quotes_awaiting_decision
+from installbase.selectors import non_compliant_customers, unlisted_devices_visible_to
+from polyplus.tenancy import selectors, services
+from polyplus.tenancy.models import PolicySetting, Role, User
+from polyplus.tenancy.policy import Policy, registered_policies
 from polyplus.tenancy.views import (
     EXPIRY_WARNING_DAYS,
     audit_events_newest_first,
+    count_of,
     describe_audit_event,
     mark_certifications,
     own_partner,
     partner_flags,
     partners_with_counts,
+    put_errors,
+    roles_required,
 )
+from tickets.views import case_summary
 
 SITE_SEARCH_LIMIT = 20
 DASHBOARD_LIST_LIMIT = 10
@@ -29,6 +43,35 @@ DASHBOARD_LIST_LIMIT = 10
 
 def home(request: HttpRequest) -> HttpResponse:
     return redirect("portal:dashboard")
+
+
+def _contract_summary(user: User, today: datetime.date) -> dict:
+    """Contracts by status, and those whose term ends soon: a fixed handful of queries."""
+    contracts = contracts_visible_to(user).prefetch_related(None)
+    horizon = today + datetime.timedelta(days=EXPIRY_WARNING_DAYS)
+    ending = Q(status=ContractStatus.ACTIVE, end_date__gte=today, end_date__lte=horizon)
+    counts = contracts.aggregate(
+        active=Count("pk", filter=Q(status=ContractStatus.ACTIVE)),
+        draft=Count("pk", filter=Q(status=ContractStatus.DRAFT)),
+        ending=Count("pk", filter=ending),
+    )
+    expiring = list(contracts.filter(ending).order_by("end_date", "number")[:5])
+    awaiting = custom_quotes_awaiting_decision(user).count() if user.is_poly_admin else None
+    return {"contract_counts": counts, "expiring_contracts": expiring, "awaiting_quotes": awaiting}
+
+
+def _non_compliance(user: User, today: datetime.date) -> dict:
+    """Poly+ customers running devices their contract does not list, with how many each.
+
+    The window count is taken before the limit, so one query gives both the first few and how many in all.
+    """
+    listed = list(
+        non_compliant_customers(user, today)
+        .annotate(unlisted_count=count_of(unlisted_devices_visible_to(user, today), link="customer"),
+                  total=Window(Count("pk")))
+        .order_by("name", "pk")[:DASHBOARD_LIST_LIMIT]
+    )
+    return {"non_compliant": listed, "non_compliant_count": listed[0].total if listed else 0}
 
 
 def _poly_admin(user: User, today: datetime.date) -> dict:
@@ -51,6 +94,7 @@ def _poly_admin(user: User, today: datetime.date) -> dict:
             .order_by("expires_on")[:20],
             today,
         ),
+        **_contract_summary(user, today),
     }
 
 
@@ -75,6 +119,9 @@ def _poly_support(user: User, today: datetime.date) -> dict:
         "lapsed": lapsed,
         "expiring": expiring,
         "events": [describe_audit_event(event, user) for event in audit_events_newest_first(user)[:8]],
+        **_contract_summary(user, today),
+        **_non_compliance(user, today),
+        **case_summary(user),
     }
 
 
@@ -84,6 +131,7 @@ def _csm(user: User, today: datetime.date) -> dict:
         "customers": customers,
         "site_count": sum(customer.site_count for customer in customers),
         "partner_count": len({customer.partner_id for customer in customers}),
+        **_contract_summary(user, today),
     }
 
 
@@ -97,6 +145,9 @@ def _partner_admin(user: User, today: datetime.date) -> dict:
         "users": selectors.users_visible_to(user).order_by("-date_joined")[:DASHBOARD_LIST_LIMIT],
         "user_count": selectors.users_visible_to(user).filter(is_active=True).count(),
         "certifications": mark_certifications(selectors.certifications_visible_to(user), today),
+        **_contract_summary(user, today),
+        **_non_compliance(user, today),
+        **case_summary(user),
     }
 
 
@@ -107,6 +158,9 @@ def _partner_engineer(user: User, today: datetime.date) -> dict:
         "site_count": selectors.sites_visible_to(user).count(),
         "certifications": mark_certifications(selectors.certifications_visible_to(user), today),
         "training": selectors.training_records_visible_to(user).order_by("-expires_on"),
+        **_contract_summary(user, today),
+        **_non_compliance(user, today),
+        **case_summary(user),
     }
 
 
@@ -144,3 +198,61 @@ def site_search(request: HttpRequest) -> HttpResponse:
     sites = selectors.sites_search(user=request.user, text=query)[:SITE_SEARCH_LIMIT] if query else []
     template = "portal/partials/site_results.html" if request.htmx else "portal/site_search.html"
     return render(request, template, {"query": query, "sites": sites, "limit": SITE_SEARCH_LIMIT})
+
+
+# ---- business defaults (Poly admin) -------------------------------------------------------------
+
+class PolicyValueForm(forms.Form):
+    value = forms.CharField(max_length=200)
+
+
+@dataclass
+class PolicyRow:
+    policy: Policy
+    setting: PolicySetting | None
+    form: PolicyValueForm
+
+    @property
+    def current(self):
+        return self.setting.value if self.setting else self.policy.default
+
+
+def _policy_page(request: HttpRequest, bound: dict[str, PolicyValueForm] | None = None) -> HttpResponse:
+    bound = bound or {}
+    stored = {setting.key: setting for setting in selectors.policy_settings_visible_to(request.user)}
+    rows = []
+    for policy in registered_policies():
+        setting = stored.get(policy.key)
+        form = bound.get(policy.key) or PolicyValueForm(
+            initial={"value": setting.value if setting else policy.default}, prefix=policy.key
+        )
+        rows.append(PolicyRow(policy=policy, setting=setting, form=form))
+    return render(request, "portal/policies.html", {"rows": rows})
+
+
+@roles_required(Role.POLY_ADMIN)
+def policy_list(request: HttpRequest) -> HttpResponse:
+    """Every registered default, its value in force, and who last changed it."""
+    return _policy_page(request)
+
+
+@require_POST
+@roles_required(Role.POLY_ADMIN)
+def policy_edit(request: HttpRequest, key: str) -> HttpResponse:
+    policy = next((policy for policy in registered_policies() if policy.key == key), None)
+    if policy is None:
+        raise Http404("No such setting.")
+    if request.POST.get("reset"):
+        services.policy_setting_reset(by=request.user, key=key)
+        messages.success(request, f"{policy.label} is back to its default, {policy.default}.")
+        return redirect("portal:policy_list")
+    form = PolicyValueForm(request.POST, prefix=key)
+    if form.is_valid():
+        try:
+            setting = services.policy_setting_set(by=request.user, key=key, value=form.cleaned_data["value"])
+        except ValidationError as exc:
+            put_errors(form, exc)
+        else:
+            messages.success(request, f"{policy.label} is now {setting.value}.")
+            return redirect("portal:policy_list")
+    return _policy_page(request, bound={key: form})

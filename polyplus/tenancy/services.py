@@ -26,12 +26,14 @@ from polyplus.tenancy.models import (
     Partner,
     PartnerBrand,
     PartnerDomain,
+    PolicySetting,
     Role,
     ServiceCategory,
     Site,
     TrainingRecord,
     User,
 )
+from polyplus.tenancy.policy import Policy, registered_policies
 
 TOKEN_PREFIX = "pp_"
 
@@ -498,3 +500,40 @@ def validate_brand_logo(upload) -> str:
     if extension is None:
         raise ValidationError({"logo": ["Upload a PNG, JPEG or SVG image."]})
     return extension
+
+
+# ---- business defaults Poly can change (policy.py) -------------------------------------------
+
+def _registered_policy(key: str) -> Policy:
+    policy = next((policy for policy in registered_policies() if policy.key == key), None)
+    if policy is None:
+        raise ValidationError({"key": [f"“{key}” is not a setting."]})
+    return policy
+
+
+@transaction.atomic
+def policy_setting_set(*, by: User, key: str, value: str) -> PolicySetting:
+    """Override a registered default with a value its own parser accepts. Poly admins only; audited."""
+    require_poly_admin(by)
+    policy = _registered_policy(key)
+    text = str(value if value is not None else "").strip()
+    if not text:
+        raise ValidationError({"value": ["Enter a value, or reset the setting to its default."]})
+    if len(text) > PolicySetting._meta.get_field("value").max_length:
+        raise ValidationError({"value": ["The value is too long."]})
+    try:
+        policy.parse(text)
+    except ValidationError as exc:
+        raise ValidationError({"value": exc.messages}) from None
+    setting, _ = PolicySetting.objects.update_or_create(
+        key=key, defaults={"value": text, "updated_by": by, "updated_at": timezone.now()}
+    )
+    return setting
+
+
+@transaction.atomic
+def policy_setting_reset(*, by: User, key: str) -> None:
+    """Drop an override, so the registered default applies again."""
+    require_poly_admin(by)
+    _registered_policy(key)
+    PolicySetting.objects.filter(key=key).delete()
