@@ -10,7 +10,6 @@ Apps above this one (the install base) add their own part to the contract page t
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -35,6 +34,7 @@ from contracts.models import (
 from polyplus.tenancy.models import Role, ServiceCategory, User
 from polyplus.tenancy.selectors import customers_visible_to
 from polyplus.tenancy.views import CUSTOMER_READERS, EVERYONE, MANAGERS, paginate, put_errors, roles_required
+from polyplus.tenancy.web import id_param, text_param
 
 CONTRACT_STATUS_BADGE = {
     ContractStatus.DRAFT: "", ContractStatus.ACTIVE: "ok", ContractStatus.EXPIRED: "warn",
@@ -68,18 +68,6 @@ def register_contract_section(section: ContractSection) -> ContractSection:
 
 # ---- helpers ----------------------------------------------------------------------------------
 
-ID_PATTERN = re.compile(r"[0-9]{1,18}")
-
-
-def text_param(request: HttpRequest, name: str) -> str:
-    """What a person typed into a filter; PostgreSQL text cannot hold NUL, so it is dropped."""
-    return request.GET.get(name, "").replace("\x00", "").strip()[:200]
-
-
-def id_param(request: HttpRequest, name: str) -> int | None:
-    """A row id from the address, or None for anything that is not one (letters, "²", 40 digits)."""
-    value = request.GET.get(name, "")
-    return int(value) if ID_PATTERN.fullmatch(value) else None
 
 
 def posted(request: HttpRequest):

@@ -9,3 +9,6 @@ class InstallbaseConfig(AppConfig):
         from installbase.services import carry_serials_into_renewal
 
         contract_renewed.connect(carry_serials_into_renewal, dispatch_uid="installbase-carry-serials")
+        from installbase.views import register_sections
+
+        register_sections()

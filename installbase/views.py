@@ -21,19 +21,13 @@ from django.views.decorators.http import require_POST
 
 from contracts.models import Contract, ContractStatus, ProductCategory
 from contracts.selectors import contract_get_for_user, product_get_for_user, products_visible_to
-from contracts.views import (
-    ContractSection,
-    id_param,
-    posted,
-    register_contract_section,
-    render_contract_detail,
-    text_param,
-)
+from contracts.views import ContractSection, posted, register_contract_section, render_contract_detail
 from installbase import forms, selectors, services
 from installbase.coverage import CoverageAnswer, Reason, check_coverage, non_compliant_devices
 from polyplus.tenancy.models import Role, User
 from polyplus.tenancy.selectors import customers_visible_to, site_get_for_user, sites_visible_to
 from polyplus.tenancy.views import CUSTOMER_READERS, POLY_READERS, paginate, put_errors, roles_required
+from polyplus.tenancy.web import id_param, text_param
 
 DEVICE_WRITERS = (Role.PARTNER_ADMIN, Role.PARTNER_ENGINEER, Role.POLY_ADMIN)
 COMPLIANCE_READERS = (*POLY_READERS, Role.PARTNER_ADMIN, Role.PARTNER_ENGINEER)
@@ -204,7 +198,9 @@ def _contract_devices_section(request: HttpRequest, contract: Contract, bound: d
     }, request=request)
 
 
-register_contract_section(ContractSection(key="devices", render=_contract_devices_section))
+def register_sections() -> None:
+    """Called from InstallbaseConfig.ready: the contract page shows a Poly+ contract's serial list."""
+    register_contract_section(ContractSection(key="devices", render=_contract_devices_section))
 
 
 @require_POST

@@ -35,6 +35,7 @@ from polyplus.tenancy.views import (
     put_errors,
     roles_required,
 )
+from polyplus.tenancy.web import text_param
 from tickets.views import case_summary
 
 SITE_SEARCH_LIMIT = 20
@@ -194,7 +195,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @login_required
 def site_search(request: HttpRequest) -> HttpResponse:
     """Sites whose Site ID, name or customer matches, among those the person may see."""
-    query = request.GET.get("q", "").strip()
+    query = text_param(request, "q")
     sites = selectors.sites_search(user=request.user, text=query)[:SITE_SEARCH_LIMIT] if query else []
     template = "portal/partials/site_results.html" if request.htmx else "portal/site_search.html"
     return render(request, template, {"query": query, "sites": sites, "limit": SITE_SEARCH_LIMIT})

@@ -30,6 +30,7 @@ from django.views.decorators.http import require_POST
 
 from polyplus.tenancy import forms, selectors, services
 from polyplus.tenancy.models import Partner, Role, ServiceCategory, User
+from polyplus.tenancy.web import id_param, text_param
 
 POLY_READERS = frozenset({Role.POLY_ADMIN, Role.POLY_SUPPORT, Role.ESCALATION_MANAGER})
 MANAGERS = frozenset({Role.POLY_ADMIN, Role.PARTNER_ADMIN})
@@ -73,11 +74,6 @@ def paginate(request: HttpRequest, items, per_page: int = PAGE_SIZE) -> tuple[Pa
     params = request.GET.copy()
     params.pop("page", None)
     return Paginator(items, per_page).get_page(request.GET.get("page")), params.urlencode()
-
-
-def int_param(request: HttpRequest, name: str) -> int | None:
-    value = request.GET.get(name, "")
-    return int(value) if value.isdigit() else None
 
 
 def count_of(queryset: QuerySet, *, link: str = "partner"):
@@ -257,8 +253,8 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 @roles_required(*CUSTOMER_READERS)
 def customer_list(request: HttpRequest) -> HttpResponse:
     user = request.user
-    query = request.GET.get("q", "").strip()
-    partner_id = int_param(request, "partner")
+    query = text_param(request, "q")
+    partner_id = id_param(request, "partner")
     customers = selectors.customers_with_site_counts(user).order_by("name", "pk")
     if query:
         customers = customers.filter(Q(name__icontains=query) | Q(master_account_id__icontains=query.upper()))
@@ -279,7 +275,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
 def customer_create(request: HttpRequest) -> HttpResponse:
     user = request.user
     partners = selectors.partners_visible_to(user) if user.is_poly_admin else None
-    initial = {"partner": int_param(request, "partner")} if partners is not None else {}
+    initial = {"partner": id_param(request, "partner")} if partners is not None else {}
     form = forms.CustomerForm(request.POST or None, partners=partners, initial=initial)
     if request.method == "POST" and form.is_valid():
         partner = form.cleaned_data["partner"] if partners is not None else own_partner(user)
@@ -396,9 +392,9 @@ def subdivision_options(request: HttpRequest) -> HttpResponse:
 @roles_required(*MANAGERS)
 def user_list(request: HttpRequest) -> HttpResponse:
     user = request.user
-    query = request.GET.get("q", "").strip()
+    query = text_param(request, "q")
     role = request.GET.get("role", "")
-    partner_id = int_param(request, "partner")
+    partner_id = id_param(request, "partner")
     users = selectors.users_visible_to(user)
     if query:
         users = users.filter(Q(email__icontains=query) | Q(full_name__icontains=query))
@@ -428,7 +424,7 @@ def _customers_for_users(actor: User, partner_id: int | None = None) -> QuerySet
 def user_create(request: HttpRequest) -> HttpResponse:
     actor = request.user
     partners = selectors.partners_visible_to(actor) if actor.is_poly_admin else None
-    initial = {"partner": int_param(request, "partner")} if partners is not None else {}
+    initial = {"partner": id_param(request, "partner")} if partners is not None else {}
     form = forms.UserCreateForm(
         request.POST or None, initial=initial, grantable_roles=services.roles_grantable_by(actor),
         customers=_customers_for_users(actor), partners=partners,
@@ -533,7 +529,7 @@ def brand_logo(request: HttpRequest, pk: int) -> FileResponse:
 
 @roles_required(*POLY_READERS)
 def partner_list(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "").strip()
+    query = text_param(request, "q")
     partners = partners_with_counts(request.user)
     if query:
         partners = partners.filter(Q(name__icontains=query) | Q(slug__icontains=query))
@@ -717,7 +713,7 @@ def training_delete(request: HttpRequest, pk: int) -> HttpResponse:
 def csm_assignments(request: HttpRequest) -> HttpResponse:
     user = request.user
     form = forms.CsmAssignmentForm(
-        request.POST or None, initial={"customer": int_param(request, "customer")},
+        request.POST or None, initial={"customer": id_param(request, "customer")},
         customers=selectors.customers_visible_to(user), csms=selectors.poly_staff_users(Role.CSM),
     )
     if request.method == "POST" and form.is_valid():
