@@ -19,6 +19,16 @@ def case_get_for_user(*, user: User, pk) -> Case:
     return get_or_404(cases_visible_to(user), pk=pk)
 
 
+def breached_condition(now) -> Q:
+    """Case.breached() as a filter: a target missed (answered or resolved late), or overdue and running."""
+    running = Q(paused_since__isnull=True, status__in=OPEN_STATUSES)
+    first_response = (Q(first_response_at__isnull=False, first_response_at__gt=F("first_response_due"))
+                      | Q(running, first_response_at__isnull=True, first_response_due__lt=now))
+    resolution = (Q(resolved_at__isnull=False, resolved_at__gt=F("resolution_due"))
+                  | Q(running, resolved_at__isnull=True, resolution_due__lt=now))
+    return first_response | resolution
+
+
 def case_queue(user: User, *, partner=None, severity=None, status=None, category=None, breached=None,
                search: str = "") -> QuerySet[Case]:
     """Cases in SLA order: the next due time first, Enterprise first at equal due, paused and done last."""
@@ -31,7 +41,7 @@ def case_queue(user: User, *, partner=None, severity=None, status=None, category
     if category:
         cases = cases.filter(category=category)
     if breached is not None:
-        overdue = Q(next_due_at__lt=timezone.now())
+        overdue = breached_condition(timezone.now())
         cases = cases.filter(overdue) if breached else cases.exclude(overdue)
     if search.strip():
         text = search.strip()

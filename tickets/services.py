@@ -32,6 +32,7 @@ from tickets.models import (
     EscalationLevel,
     OnsiteDispatch,
     Severity,
+    SlaTarget,
     VisitPurpose,
 )
 
@@ -142,6 +143,7 @@ def case_open(
     if hardware_replacement:
         device = _device_for_replacement(site, serial, product)
         product, category = device.product, device.product.category
+    _check_uploads(uploads)
     coverage = check_coverage(site=site, category=category, product=product, device=device)
     offering = coverage.contract.offering if coverage.contract and coverage.covered else Offering.POLY_PLUS
     case = Case(
@@ -175,6 +177,12 @@ def _checked_content_type(upload: Upload) -> str:
     if content_type is None:
         raise ValidationError({"attachments": [f"{upload.name} is not one of: {ALLOWED_DESCRIPTION}."]})
     return content_type
+
+
+def _check_uploads(uploads: tuple[Upload, ...]) -> None:
+    """Refuse the lot before anything is written: one bad file leaves no case, reply or file behind."""
+    for upload in uploads:
+        _checked_content_type(upload)
 
 
 @transaction.atomic
@@ -235,6 +243,13 @@ def check_transition(*, by: User, case: Case, to_status: str, now: datetime.date
             raise ValidationError({"status": [
                 f"A case can be reopened within {window.days} days of its resolution; open a new case."
             ]})
+        if case.health_alert_kind and case.device_id is not None:
+            newer = (Case.objects.filter(device_id=case.device_id, health_alert_kind=case.health_alert_kind,
+                                         status__in=OPEN_STATUSES).exclude(pk=case.pk).first())
+            if newer is not None:
+                raise ValidationError({"status": [
+                    f"Case {newer.number} is open for the same device and alert; continue there."
+                ]})
 
 
 @transaction.atomic
@@ -258,6 +273,7 @@ def case_comment_add(*, by: User, case: Case, body: str, internal: bool = False,
         raise PermissionDenied("Only Poly staff write internal notes.")
     if not body.strip():
         raise ValidationError({"body": ["Write a reply."]})
+    _check_uploads(uploads)
     case = Case.objects.select_for_update().get(pk=case.pk)
     now = timezone.now()
     comment = CaseComment.objects.create(partner_id=case.partner_id, case=case, author=by, body=body.strip(),
@@ -268,9 +284,12 @@ def case_comment_add(*, by: User, case: Case, body: str, internal: bool = False,
         return comment
     if is_poly_case_worker(by):
         if case.first_response_at is None:
+            if case.paused_since is not None:
+                # The first-response clock stood still while the case waited on the partner.
+                case.first_response_due += max(now - case.paused_since, datetime.timedelta(0))
             case.first_response_at = now
             sla.refresh_next_due(case)
-            case.save(update_fields=["first_response_at", "next_due_at"])
+            case.save(update_fields=["first_response_at", "first_response_due", "next_due_at"])
         if case.status == CaseStatus.NEW:
             _move(case, CaseStatus.IN_PROGRESS, by, now)
     elif case.status == CaseStatus.WAITING_ON_PARTNER:
@@ -387,6 +406,9 @@ def onsite_dispatch_request(*, by: User, case: Case, purpose: str, remote_diagno
         raise ValidationError({"case": ["The customer's contract has no onsite support extension."]})
     if contract.status != ContractStatus.ACTIVE or not contract.covers_day(timezone.localdate()):
         raise ValidationError({"case": [f"Contract {contract.number} is not in force."]})
+    if not case.entitled:
+        raise ValidationError({"case": [
+            f"A visit needs a covered case, and this one is not: {case.entitlement_explanation}"]})
     if not case.is_open:
         raise ValidationError({"case": ["Visits are scheduled for open cases only."]})
     errors = {}
@@ -423,18 +445,49 @@ def health_event_raise(*, by: User, site: Site, severity: int, message: str, ale
         raise ValidationError({"alert_kind": ["Name the kind of alert, e.g. `offline` or `high_temperature`."]})
     if not (message or "").strip():
         raise ValidationError({"message": ["Describe the alert."]})
-    Site.objects.select_for_update().filter(pk=site.pk).first()
-    open_case = Case.objects.filter(site=site, device=device, health_alert_kind=alert_kind,
-                                    status__in=OPEN_STATUSES).first()
+    if severity not in Severity.values:
+        raise ValidationError({"severity": ["Choose a severity from 1 (down) to 4 (question)."]})
+    if device is None and not category:
+        raise ValidationError({"category": ["Give the category of the alerting equipment, or its serial."]})
+    # One open case per device and alert kind wherever the device now stands (per site without one);
+    # the lock makes two alerts arriving together find the same case.
+    if device is not None:
+        Device.objects.select_for_update().filter(pk=device.pk).first()
+        open_cases = Case.objects.filter(device=device)
+    else:
+        Site.objects.select_for_update().filter(pk=site.pk).first()
+        open_cases = Case.objects.filter(site=site, device__isnull=True)
+    open_case = open_cases.filter(health_alert_kind=alert_kind, status__in=OPEN_STATUSES).first()
     if open_case is not None:
         CaseComment.objects.create(partner_id=open_case.partner_id, case=open_case, author=by,
                                    body=f"Repeated health alert: {message.strip()}")
         return open_case, False
     category = device.product.category if device else category
-    if not category:
-        raise ValidationError({"category": ["Give the category of the alerting equipment, or its serial."]})
     subject = f"Health alert: {alert_kind}" + (f" on {device.serial}" if device else f" at {site.site_id}")
     case = case_open(by=by, site=site, category=category, severity=severity, subject=subject[:200],
                      description=message.strip(), product=device.product if device else None,
                      source=CaseSource.HEALTH_EVENT, health_alert_kind=alert_kind, device=device)
     return case, True
+
+
+# ---- SLA targets (Poly admin) ----------------------------------------------------------------
+
+
+@transaction.atomic
+def sla_target_update(*, by: User, target: SlaTarget, first_response: datetime.timedelta,
+                      resolution: datetime.timedelta) -> SlaTarget:
+    """Change one severity × offering target. Cases opened from now on use it; open cases keep
+    the due times they were given."""
+    if not by.is_poly_admin:
+        raise PermissionDenied("Only a Poly admin may change SLA targets.")
+    errors: dict[str, list[str]] = {}
+    if first_response <= datetime.timedelta(0):
+        errors["first_response"] = ["The first-response target must be longer than zero."]
+    if resolution < first_response:
+        errors["resolution"] = ["The resolution target cannot be shorter than the first-response target."]
+    if errors:
+        raise ValidationError(errors)
+    target = SlaTarget.objects.select_for_update().get(pk=target.pk)
+    target.first_response, target.resolution = first_response, resolution
+    target.save(update_fields=["first_response", "resolution"])
+    return target

@@ -30,8 +30,10 @@ def refresh_next_due(case: Case) -> None:
 
 def start_clocks(case: Case) -> None:
     first_response, resolution = targets_for(case.severity, case.offering)
-    case.first_response_due = case.opened_at + first_response
-    case.resolution_due = case.opened_at + resolution
+    # In UTC: Python adds to an aware local time on the wall clock, which a DST change would skew.
+    opened = case.opened_at.astimezone(datetime.UTC)
+    case.first_response_due = opened + first_response
+    case.resolution_due = opened + resolution
     refresh_next_due(case)
 
 

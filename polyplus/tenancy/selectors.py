@@ -145,10 +145,10 @@ def audit_events_visible_to(user: User) -> QuerySet:
     if user.role in ALL_PARTNERS_ROLES:
         return events
     if user.role == Role.PARTNER_ADMIN:
-        return events.filter(
-            Q(pgh_data__partner_id=user.partner_id)
-            | Q(pgh_obj_model="tenancy.Partner", pgh_obj_id=str(user.partner_id))
-        )
+        own = Q(pgh_data__partner_id=user.partner_id) | Q(pgh_obj_model="tenancy.Partner",
+                                                          pgh_obj_id=str(user.partner_id))
+        # A row marked internal (a Poly-only case note or its attachment) is Poly's alone, in history too.
+        return events.filter(own).exclude(pgh_data__contains={"internal": True})
     return events.none()
 
 
