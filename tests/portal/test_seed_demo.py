@@ -26,7 +26,7 @@ def seed() -> str:
 def tenancy_snapshot() -> dict[str, int]:
     """Row counts of every table the demo writes, audit events included (an update adds an event)."""
     return {f"{label}.{model.__name__}": model.objects.count()
-            for label in ("tenancy", "contracts", "installbase")
+            for label in ("tenancy", "contracts", "installbase", "tickets")
             for model in apps.get_app_config(label).get_models()}
 
 
@@ -210,3 +210,16 @@ def test_every_demo_serial_is_unique_and_looks_like_a_label(db):
     serials = list(Device.objects.values_list("serial", flat=True))
     assert len(serials) == len(set(serials)) >= 40
     assert all(re.fullmatch(r"[0-9A-F]{12}", serial) for serial in serials)
+
+
+@pytest.mark.parametrize("slug", ["nordic", "wisla"])
+def test_each_partner_has_cases_in_several_states_and_one_not_entitled(db, slug):
+    from tickets.models import Case, CaseStatus
+
+    seed()
+    cases = Case.objects.filter(partner__slug=slug)
+    assert {CaseStatus.IN_PROGRESS, CaseStatus.WAITING_ON_PARTNER, CaseStatus.RESOLVED} <= set(
+        cases.values_list("status", flat=True))
+    assert cases.filter(entitled=False, entitlement_reason="no_contract").exists()
+    assert cases.filter(escalation_level__gt=1, comments__internal=True).exists()
+    assert cases.filter(hardware_replacement=True, entitled=True).exists()

@@ -38,6 +38,8 @@ from polyplus.tenancy.models import (
     TrainingRecord,
     User,
 )
+from tickets import services as tickets_services
+from tickets.models import Case, CaseStatus
 
 DEMO_PASSWORD = "polyplus-demo"
 
@@ -338,6 +340,7 @@ class Command(BaseCommand):
             logins = [(POLY_ADMIN, None), *((person, None) for person in POLY_STAFF)]
             devices: list[Device] = []
             for demo in PARTNERS:
+                partner_devices: list[tuple[Device, bool]] = []
                 partner = self.partner(admin, demo)
                 self.certifications(admin, partner, demo, today)
                 partner_admin = self.user(admin, demo.admin, partner=partner)
@@ -350,6 +353,8 @@ class Command(BaseCommand):
                     customer_devices = self.devices(engineer, partner, spec, products)
                     self.contracts(partner_admin, admin, customer, spec, products, customer_devices, today)
                     devices += [device for device, _ in customer_devices]
+                    partner_devices += customer_devices
+                self.cases(engineer, staff, partner, customers, [device for device, _ in partner_devices])
                 logins += [(demo.admin, partner), (demo.engineer, partner)]
                 if demo.viewer:
                     self.user(partner_admin, demo.viewer, partner=partner, customer=customers[0])
@@ -515,6 +520,57 @@ class Command(BaseCommand):
             self.created += 1
 
     # ---- the table a newcomer signs in with ---------------------------------------------------
+
+    def cases(self, engineer: User, staff: dict[str, User], partner: Partner, customers: list[Customer],
+              devices: list[Device]) -> None:
+        """A few cases in each state, logged by the partner's engineer and worked by Poly support."""
+        if Case.objects.filter(partner=partner).exists():
+            return
+        support, escalations = staff[Role.POLY_SUPPORT], staff[Role.ESCALATION_MANAGER]
+        sites = {customer.pk: list(customer.sites.order_by("site_id")) for customer in customers}
+        enterprise_site, poly_plus_site = sites[customers[0].pk][0], sites[customers[1].pk][0]
+        no_contract_site = next(sites[c.pk][0] for c in customers if not c.contracts.exists() and sites[c.pk])
+
+        down = tickets_services.case_open(
+            by=engineer, site=enterprise_site, category="video", severity=1,
+            subject="Boardroom video system shows no picture",
+            description="The Studio X70 in the boardroom boots, but the display stays black on both inputs. "
+                        "Power-cycled twice; the customer has a board meeting at 14:00.")
+        tickets_services.case_comment_add(by=support, case=down, body="We are looking at it now; please send the "
+                                          "device log bundle from the system's web interface.")
+        tickets_services.case_comment_add(
+            by=support, case=down, internal=True,
+            body="Same firmware build as the two HDMI regressions this week; ask engineering.")
+        tickets_services.case_escalate(by=escalations, case=down, reason="Possible firmware regression; needs tier 2.")
+
+        waiting = tickets_services.case_open(
+            by=engineer, site=poly_plus_site, category="voice", severity=3,
+            subject="Desk phones drop registration overnight", description="Three desk phones lose SIP registration "
+            "between 02:00 and 03:00 every night and recover by themselves.")
+        tickets_services.case_comment_add(by=support, case=waiting, body="Which SIP server and registration expiry "
+                                          "do the phones use? A packet capture from 02:00 would help.")
+        tickets_services.case_transition(by=support, case=waiting, to_status=CaseStatus.WAITING_ON_PARTNER)
+
+        answered = tickets_services.case_open(
+            by=engineer, site=enterprise_site, category="headset", severity=4,
+            subject="Which headset firmware supports the new Teams button mapping?",
+            description="The customer asks which firmware adds the Teams button mapping.")
+        tickets_services.case_comment_add(by=support, case=answered, body="Firmware 2.3 and later; Poly Lens "
+                                          "deploys it.")
+        tickets_services.case_transition(by=support, case=answered, to_status=CaseStatus.RESOLVED)
+
+        tickets_services.case_open(
+            by=engineer, site=no_contract_site, category="video", severity=2,
+            subject="Camera freezes during calls", description="Logged for a customer without a contract: the case is "
+            "recorded as not entitled, with the reason, so nothing is lost.")
+        broken = next((d for d in devices if d.customer_id == customers[0].pk and d.product.category == "video"
+                       and not d.product.is_end_of_service(timezone.localdate())), None)
+        if broken is not None:
+            tickets_services.case_open(
+                by=engineer, site=broken.site, category="video", severity=2, hardware_replacement=True,
+                serial=broken.serial, subject="Camera module failed",
+                description="The camera shows a solid red LED after a power surge; remote diagnostics failed.")
+        self.created += 5
 
     def print_logins(self, logins: list[tuple[Person, Partner | None]]) -> None:
         rows = [("Persona", "Email", "Password", "Works for")]
