@@ -33,6 +33,7 @@ from polyplus.tenancy.api_common import ErrorSerializer, FieldErrorsSerializer, 
 from polyplus.tenancy.selectors import site_get_for_user
 from tickets import selectors, services
 from tickets.models import (
+    OPEN_STATUSES,
     BreachKind,
     Case,
     CaseAttachment,
@@ -126,11 +127,6 @@ def _now(serializer) -> datetime.datetime:
     return serializer.context.get("now") or timezone.now()
 
 
-def _is_poly_staff(serializer) -> bool:
-    request = serializer.context.get("request")
-    return bool(request and request.user.is_authenticated and request.user.is_poly_staff)
-
-
 class CaseSerializer(serializers.ModelSerializer):
     """A case in a list: its SLA clocks as of the moment of the request."""
 
@@ -206,14 +202,32 @@ class CaseAttachmentSerializer(serializers.ModelSerializer):
         return request.build_absolute_uri(url) if request is not None else url
 
 
-def _person(serializer, user, user_id) -> tuple[str | None, bool]:
-    """Who wrote something, as the reader may know them: Poly staff rows are not visible to a
-    partner's or customer's context, so they read "Poly support"."""
-    if user is not None:
-        return user.full_name or user.email, user.is_poly_staff
-    if user_id is not None:
-        return "Poly support", True
-    return None, False
+def support_name(user) -> str:
+    """What Poly's people are called to this reader: a customer sees only its partner's brand."""
+    if user.is_authenticated and user.is_customer_viewer:
+        partner = user.partner if user.partner_id else None
+        brand = getattr(partner, "brand", None)
+        return f"{brand.display_name if brand else partner.name if partner else 'Your'} support"
+    return "Poly support"
+
+
+def case_context(request) -> dict:
+    return {"request": request, "now": timezone.now()}
+
+
+def _person(context, user, user_id) -> tuple[str | None, bool]:
+    """Who wrote something, as the reader may know them, and whether it was Poly. Poly staff are
+    named to Poly staff only: a partner reads "Poly support", a customer its partner's brand."""
+    if user_id is None:
+        return None, False
+    if user is not None and not user.is_poly_staff:
+        return user.full_name or user.email, False
+    reader = context["request"].user
+    if user is not None and reader.is_poly_staff:
+        return user.full_name or user.email, True
+    if "support_name" not in context:  # once per response
+        context["support_name"] = support_name(reader)
+    return context["support_name"], True
 
 
 class CaseEscalationSerializer(serializers.ModelSerializer):
@@ -233,7 +247,7 @@ class CaseEscalationSerializer(serializers.ModelSerializer):
         return escalation.by_id is None
 
     def get_by(self, escalation) -> str | None:
-        return _person(self, escalation.by, escalation.by_id)[0]
+        return _person(self.context, escalation.by, escalation.by_id)[0]
 
 
 class CaseDetailSerializer(CaseSerializer):
@@ -304,10 +318,10 @@ class CaseCommentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_author(self, comment) -> str | None:
-        return _person(self, comment.author, comment.author_id)[0]
+        return _person(self.context, comment.author, comment.author_id)[0]
 
     def get_from_poly(self, comment) -> bool:
-        return _person(self, comment.author, comment.author_id)[1]
+        return _person(self.context, comment.author, comment.author_id)[1]
 
 
 class CaseCommentCreateSerializer(serializers.Serializer):
@@ -378,7 +392,7 @@ class CaseFilter(ScopedChoicesFilterSet):
         return queryset.filter(condition) if value else queryset.exclude(condition)
 
     def filter_open(self, queryset, name, value):
-        open_statuses = [str(status) for status in services.OPEN_STATUSES]
+        open_statuses = [str(status) for status in OPEN_STATUSES]
         return queryset.filter(status__in=open_statuses) if value else queryset.exclude(status__in=open_statuses)
 
 
@@ -389,13 +403,11 @@ def _uploads(files) -> tuple[services.Upload, ...]:
     return tuple(services.Upload(name=f.name, file=f, size=f.size) for f in files or ())
 
 
-NOT_FOUND = OpenApiResponse(ErrorSerializer, description="No such case visible to you.")
-
-
 class CaseViewSet(TenantApiViewMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
                   viewsets.GenericViewSet):
-    """Service cases, in SLA queue order (next due first, Enterprise first at equal due, paused and
-    done last). Every change goes through the one state machine the pages use."""
+    """Service cases of every status, in SLA queue order: next due first, Enterprise first at equal due,
+    paused and done last (`?open=true` is the working queue). Every change goes through the one
+    state machine the pages use."""
 
     queryset = Case.objects.none()  # for the schema; get_queryset scopes every request
     serializer_class = CaseSerializer
@@ -413,7 +425,7 @@ class CaseViewSet(TenantApiViewMixin, mixins.ListModelMixin, mixins.RetrieveMode
         return self.checked(selectors.case_get_for_user(user=self.request.user, pk=self.kwargs["pk"]))
 
     def get_serializer_context(self):
-        return {**super().get_serializer_context(), "now": timezone.now()}
+        return {**super().get_serializer_context(), **case_context(self.request)}
 
     def get_serializer_class(self):
         if self.action == "retrieve":
@@ -569,8 +581,7 @@ class HealthEventView(TenantApiViewMixin, APIView):
             device=device, category="" if device else data.get("category", ""),
         )
         fresh = selectors.case_get_for_user(user=user, pk=case.pk)
-        context = {"request": request, "now": timezone.now()}
-        return Response(CaseDetailSerializer(fresh, context=context).data,
+        return Response(CaseDetailSerializer(fresh, context=case_context(request)).data,
                         status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
-from django.core.mail import send_mail
+from django.core.mail import send_mass_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -351,7 +351,9 @@ def _notify_breach(case: Case, kind: str) -> None:
     body = (f"Case {case.number} ({case.subject}), severity {case.severity}, site {case.site.site_id}, "
             f"missed its {BreachKind(kind).label.lower()} target and is now at "
             f"{EscalationLevel(case.escalation_level).label}.")
-    transaction.on_commit(lambda: send_mail(subject, body, None, recipients))
+    # One message per person: a partner's admins and Poly's managers do not see each other's addresses.
+    messages = [(subject, body, None, [address]) for address in recipients]
+    transaction.on_commit(lambda: send_mass_mail(messages))
 
 
 @transaction.atomic

@@ -6,8 +6,10 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from rest_framework.test import APIClient
 
 from contracts.models import Offering
+from polyplus.tenancy import services as tenancy_services
 from tests import factories
 from tests.tickets import DAY, LOG, MINUTE, PNG, UTC, Clock, H, cover, open_case
 from tickets import services
@@ -261,7 +263,9 @@ def test_an_internal_note_never_reaches_a_partner_or_customer_by_api(request, ap
         assert b"PX-4411" not in response.content and b"do not tell" not in response.content
     comments = responses[2].json()["results"]
     assert [c["body"] for c in comments] == ["Please send the codec logs.", "Logs attached."]
-    assert (comments[0]["author"], comments[0]["from_poly"]) == ("Poly support", True)
+    support = "Nordic Collaboration AB support" if persona == "customer_viewer" else "Poly support"
+    assert (comments[0]["author"], comments[0]["from_poly"]) == (support, True)  # white-labelled for a customer
+    assert b"poly.example" not in responses[2].content
     assert [a["name"] for a in responses[1].json()["attachments"]] == ["room.png"]
     hidden = client.get(f"/api/v1/cases/{secret_case.pk}/attachments/{internal_attachment.pk}/")
     missing = client.get(f"/api/v1/cases/{secret_case.pk}/attachments/987654/")
@@ -307,3 +311,19 @@ def test_the_partners_answer_by_api_resumes_a_case_waiting_on_it(monkeypatch, ap
     detail = api_for(partner_a_engineer).get(f"/api/v1/cases/{case.pk}/").json()
     assert (detail["status"], detail["paused"]) == ("in_progress", False)
     assert detail["resolution_due"] == (resolution_due + DAY).isoformat().replace("+00:00", "Z")
+
+
+def test_a_psa_tool_with_a_personal_token_opens_and_follows_a_case(partner_a_engineer, poly_support, site_a):
+    cover(site_a)
+    _, key = tenancy_services.api_token_create(user=partner_a_engineer, name="PSA")
+    psa = APIClient(HTTP_AUTHORIZATION=f"Token {key}")
+
+    created = psa.post("/api/v1/cases/", new_case(severity="1"), format="json")
+    assert created.status_code == 201, created.content
+    case_id = created.json()["id"]
+    services.case_comment_add(by=poly_support, case=Case.objects.get(pk=case_id), body="Reboot the codec.")
+    assert psa.post(f"/api/v1/cases/{case_id}/comments/", {"body": "Done, works."}, format="json").status_code == 201
+    assert psa.post(f"/api/v1/cases/{case_id}/transition/", {"status": "resolved"}, format="json").json()[
+        "status"] == "resolved"
+    replies = psa.get(f"/api/v1/cases/{case_id}/comments/").json()["results"]
+    assert [(r["body"], r["from_poly"]) for r in replies] == [("Reboot the codec.", True), ("Done, works.", False)]
