@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class TicketsConfig(AppConfig):
@@ -6,3 +7,6 @@ class TicketsConfig(AppConfig):
 
     def ready(self) -> None:
         from tickets import policies  # noqa: F401 - registers the case policies
+        from tickets.sla import ensure_default_targets
+
+        post_migrate.connect(ensure_default_targets, sender=self, dispatch_uid="tickets-default-sla-targets")

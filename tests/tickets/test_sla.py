@@ -246,3 +246,19 @@ def test_resolving_a_case_that_waits_on_the_partner_stops_the_clocks_at_the_time
     assert case.resolution_due == case.opened_at + 8 * H + 10 * H
     assert not case.resolution_breached(clock.now + 30 * DAY)
     assert case.next_due_at is None
+
+
+def test_missing_targets_are_filled_with_defaults_and_changed_ones_are_kept(db):
+    import datetime as dt
+
+    from tickets.models import SlaTarget
+    from tickets.sla import ensure_default_targets
+
+    SlaTarget.objects.filter(severity=1, offering="poly_plus").update(first_response=dt.timedelta(minutes=45))
+    SlaTarget.objects.filter(severity=4, offering="poly_plus").delete()
+
+    ensure_default_targets()
+
+    assert SlaTarget.objects.count() == 8
+    assert SlaTarget.objects.get(severity=1, offering="poly_plus").first_response == dt.timedelta(minutes=45)
+    assert SlaTarget.objects.get(severity=4, offering="poly_plus").first_response == dt.timedelta(hours=48)
