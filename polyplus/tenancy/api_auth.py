@@ -2,7 +2,7 @@ from django.conf import settings
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
-from polyplus.tenancy.context import NO_TENANT, SIGN_IN, switch_to_user, write_context
+from polyplus.tenancy.context import NO_TENANT, SIGN_IN, log_staff_access, switch_to_user, write_context
 from polyplus.tenancy.middleware import user_has_totp
 from polyplus.tenancy.services import api_token_authenticate
 
@@ -56,6 +56,7 @@ class TenantTokenAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed("Invalid or revoked token.")
         user, token = found
         switch_to_user(user)
+        log_staff_access(user, url=request.path, method=request.method, token=token.prefix)
         return user, token
 
     def authenticate_header(self, request):

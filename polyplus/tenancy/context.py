@@ -122,9 +122,17 @@ def partner_context(*, partner_id: int, reason: str) -> Iterator[None]:
         yield
 
 
+def log_staff_access(user, **where) -> None:
+    """Poly staff see every partner: each request they make is named in the log (writes are
+    also in the audit trail, with the staff context on every event)."""
+    if user is not None and user.is_authenticated and user.is_poly_staff:
+        logger.info("staff context: %s %s", user.email, " ".join(f"{key}={value}" for key, value in where.items()))
+
+
 @contextmanager
 def user_context(user, **audit) -> Iterator[None]:
     """Work as a signed-in person: their partner, or Poly's audited staff context."""
+    log_staff_access(user, **audit)
     with tenant_context(context_for_user(user)), pghistory.context(**audit_metadata_for_user(user, **audit)):
         yield
 

@@ -131,3 +131,13 @@ def test_data_made_in_one_partners_context_is_invisible_in_anothers(db, partner_
         factories.CustomerFactory(partner=partner_a, name="Only A")
     with partner_context(partner_id=partner_b.pk, reason="test"):
         assert not Customer.objects.filter(name="Only A").exists()
+
+
+def test_every_staff_request_is_named_in_the_log_and_partner_requests_are_not(
+        client_for, poly_support, partner_a_engineer, caplog):
+    with caplog.at_level("INFO", logger="polyplus.tenancy"):
+        client_for(poly_support).get("/customers/")
+        client_for(partner_a_engineer).get("/customers/")
+    staff_lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("staff context:")]
+    assert any("support@poly.example" in line and "url=/customers/" in line for line in staff_lines)
+    assert not any("eng@nordic.example" in line for line in staff_lines)
