@@ -325,11 +325,12 @@ USAGE = """usage: python -m polyplus.devstack COMMAND
   run                  migrate, load the demo data, then the portal, a Celery worker and beat
   test [pytest args]   the test suite
   setup [--seed-demo]  provision the roles and database, migrate (compose's init step)
-  shell                a shell with DATABASE_URL, DATABASE_OWNER_URL and REDIS_URL set"""
+  shell                a shell with DATABASE_URL, DATABASE_OWNER_URL and REDIS_URL set
+  manage ARGS          manage.py ARGS on the development stack (what manage.py does when DATABASE_URL is unset)"""
 
 
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in {"run", "test", "setup", "shell"}:
+    if not argv or argv[0] not in {"run", "test", "setup", "shell", "manage"}:
         print(USAGE)
         return 2
     # Ctrl-C and `kill` both stop everything in order, even when started with SIGINT ignored
@@ -346,6 +347,9 @@ def main(argv: list[str]) -> int:
         if argv[0] == "shell":
             os.environ.setdefault("DJANGO_DEBUG", "1")
             return run_in_foreground([os.environ.get("SHELL", "bash")])
+        if argv[0] == "manage":
+            os.environ.setdefault("DJANGO_DEBUG", "1")
+            return run_in_foreground([sys.executable, str(ROOT / "manage.py"), *argv[1:]])
         return run_tests(argv[1:])
     except subprocess.CalledProcessError as exc:
         print(f"\n*** {' '.join(map(str, exc.cmd[1:]))} failed (exit code {exc.returncode})\n", file=sys.stderr)
