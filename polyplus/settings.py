@@ -29,7 +29,7 @@ DATABASES = {"default": env.db_url("DATABASE_URL")}
 if not DATABASES["default"]["ENGINE"].endswith("postgresql"):
     raise ImproperlyConfigured("DATABASE_URL must be a PostgreSQL URL")
 DATABASES["default"]["ATOMIC_REQUESTS"] = False  # the tenancy middleware opens the transaction
-DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME", default="test_polyplus")}
+DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME", default=f"test_{DATABASES['default']['NAME']}")}
 DATABASE_OWNER = env.db_url("DATABASE_OWNER_URL", default=env.str("DATABASE_URL"))
 DATABASE_APP_USER = DATABASES["default"]["USER"]
 
