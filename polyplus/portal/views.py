@@ -23,18 +23,8 @@ from installbase.selectors import non_compliant_customers, unlisted_devices_visi
 from polyplus.tenancy import selectors, services
 from polyplus.tenancy.models import PolicySetting, Role, User
 from polyplus.tenancy.policy import Policy, registered_policies
-from polyplus.tenancy.views import (
-    EXPIRY_WARNING_DAYS,
-    audit_events_newest_first,
-    count_of,
-    describe_audit_event,
-    mark_certifications,
-    own_partner,
-    partner_flags,
-    partners_with_counts,
-    put_errors,
-    roles_required,
-)
+from polyplus.tenancy.selectors import EXPIRY_WARNING_DAYS, count_of
+from polyplus.tenancy.views import own_partner, put_errors, roles_required
 from polyplus.tenancy.web import text_param
 from tickets.views import case_summary
 
@@ -79,9 +69,7 @@ def _poly_admin(user: User, today: datetime.date) -> dict:
     role_counts = dict(
         selectors.users_visible_to(user).filter(is_active=True).order_by().values_list("role").annotate(n=Count("pk"))
     )
-    partners = list(partners_with_counts(user)[:DASHBOARD_LIST_LIMIT])
-    for partner in partners:
-        partner.flags = partner_flags(partner, today)
+    partners = selectors.with_flags(selectors.partners_with_counts(user)[:DASHBOARD_LIST_LIMIT], today)
     return {
         "partner_count": selectors.partners_visible_to(user).count(),
         "customer_count": selectors.customers_visible_to(user).count(),
@@ -89,28 +77,16 @@ def _poly_admin(user: User, today: datetime.date) -> dict:
         "user_count": sum(role_counts.values()),
         "role_counts": [(label, role_counts.get(value, 0)) for value, label in Role.choices],
         "partners": partners,
-        "attention": mark_certifications(
-            selectors.certifications_visible_to(user)
-            .filter(expires_on__lte=today + datetime.timedelta(days=EXPIRY_WARNING_DAYS))
-            .order_by("expires_on")[:20],
-            today,
-        ),
+        "attention": selectors.certifications_needing_attention(user, today),
         **_contract_summary(user, today),
     }
 
 
 def _poly_support(user: User, today: datetime.date) -> dict:
-    partners = list(partners_with_counts(user).filter(is_active=True)[:25])
-    for partner in partners:
-        partner.flags = partner_flags(partner, today)
+    partners = selectors.with_flags(selectors.partners_with_counts(user).filter(is_active=True)[:25], today)
     certifications = selectors.certifications_visible_to(user)
-    lapsed = mark_certifications(certifications.filter(expires_on__lt=today).order_by("expires_on")[:20], today)
-    expiring = mark_certifications(
-        certifications.filter(expires_on__gte=today,
-                              expires_on__lte=today + datetime.timedelta(days=EXPIRY_WARNING_DAYS))
-        .order_by("expires_on")[:20],
-        today,
-    )
+    lapsed = selectors.certifications_needing_attention(user, today, lapsed=True)
+    expiring = selectors.certifications_needing_attention(user, today, lapsed=False)
     return {
         "partner_count": selectors.partners_visible_to(user).filter(is_active=True).count(),
         "flagged_count": certifications.filter(expires_on__lt=today).values("partner").distinct().count(),
@@ -119,7 +95,7 @@ def _poly_support(user: User, today: datetime.date) -> dict:
         "partners": partners,
         "lapsed": lapsed,
         "expiring": expiring,
-        "events": [describe_audit_event(event, user) for event in audit_events_newest_first(user)[:8]],
+        "events": selectors.describe_audit_events(selectors.audit_events_newest_first(user)[:8], user),
         **_contract_summary(user, today),
         **_non_compliance(user, today),
         **case_summary(user),
@@ -145,7 +121,7 @@ def _partner_admin(user: User, today: datetime.date) -> dict:
         "site_count": selectors.sites_visible_to(user).count(),
         "users": selectors.users_visible_to(user).order_by("-date_joined")[:DASHBOARD_LIST_LIMIT],
         "user_count": selectors.users_visible_to(user).filter(is_active=True).count(),
-        "certifications": mark_certifications(selectors.certifications_visible_to(user), today),
+        "certifications": selectors.with_standing(selectors.certifications_visible_to(user), today),
         **_contract_summary(user, today),
         **_non_compliance(user, today),
         **case_summary(user),
@@ -157,7 +133,7 @@ def _partner_engineer(user: User, today: datetime.date) -> dict:
         "customers": selectors.customers_with_site_counts(user).order_by("name")[:DASHBOARD_LIST_LIMIT],
         "customer_count": selectors.customers_visible_to(user).count(),
         "site_count": selectors.sites_visible_to(user).count(),
-        "certifications": mark_certifications(selectors.certifications_visible_to(user), today),
+        "certifications": selectors.with_standing(selectors.certifications_visible_to(user), today),
         "training": selectors.training_records_visible_to(user).order_by("-expires_on"),
         **_contract_summary(user, today),
         **_non_compliance(user, today),

@@ -6,7 +6,16 @@ Row-level security backs these filters up; it does not replace them.
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.text import capfirst
 
 from polyplus.tenancy.models import (
     ApiToken,
@@ -15,6 +24,7 @@ from polyplus.tenancy.models import (
     Customer,
     Partner,
     Role,
+    ServiceCategory,
     Site,
     TrainingRecord,
     User,
@@ -169,3 +179,212 @@ def policy_settings_visible_to(user: User) -> QuerySet:
 
     settings = PolicySetting.objects.select_related("updated_by")
     return settings if user.role == Role.POLY_ADMIN else settings.none()
+
+
+# ---- counts ------------------------------------------------------------------------------------
+
+def count_of(queryset: QuerySet, *, link: str = "partner"):
+    """A per-row count as one correlated subquery, so a list costs the same whatever its length."""
+    counted = queryset.filter(**{link: OuterRef("pk")}).order_by().values(link).annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted[:1]), 0)
+
+
+def partners_with_counts(user: User) -> QuerySet[Partner]:
+    """Partners the user may see, with customer, site and user counts and their certifications."""
+    return partners_visible_to(user).annotate(
+        customer_count=count_of(customers_visible_to(user)),
+        site_count=count_of(sites_visible_to(user)),
+        user_count=count_of(users_visible_to(user).filter(is_active=True)),
+    ).prefetch_related(Prefetch("certifications", queryset=certifications_visible_to(user)))
+
+
+# ---- certification standing -------------------------------------------------------------------
+
+EXPIRY_WARNING_DAYS = 60
+SHORT_CATEGORY = {ServiceCategory.HEADSET: "Headsets", ServiceCategory.VIDEO: "Video", ServiceCategory.VOICE: "Voice"}
+STATE_WORD = {"ok": "current", "warn": "expiring", "bad": "lapsed", "": "none"}
+
+
+@dataclass(frozen=True)
+class Standing:
+    """A certification's standing on a day: a badge state (ok, warn, bad; "" for none) and its words."""
+
+    state: str
+    label: str
+
+
+def certification_standing(certification: Certification, today: datetime.date) -> Standing:
+    if certification.expires_on < today:
+        return Standing("bad", f"Lapsed {certification.expires_on:%-d %b %Y}")
+    if certification.certified_on > today:
+        return Standing("warn", f"Starts {certification.certified_on:%-d %b %Y}")
+    days = (certification.expires_on - today).days
+    if days <= EXPIRY_WARNING_DAYS:
+        return Standing("warn", "Expires today" if days == 0 else f"Expires in {days} day{'s' if days != 1 else ''}")
+    return Standing("ok", f"Current to {certification.expires_on:%-d %b %Y}")
+
+
+def with_standing(certifications: Iterable[Certification], today: datetime.date | None = None) -> list:
+    """The certifications, each with `state` and `state_label` for its badge."""
+    today = today or timezone.localdate()
+    marked = []
+    for certification in certifications:
+        standing = certification_standing(certification, today)
+        certification.state, certification.state_label = standing.state, standing.label
+        marked.append(certification)
+    return marked
+
+
+@dataclass(frozen=True)
+class CategoryFlag:
+    category: str
+    state: str
+    label: str
+
+    @property
+    def text(self) -> str:
+        return f"{SHORT_CATEGORY.get(self.category, self.category)}: {STATE_WORD[self.state]}"
+
+
+def category_flags(partner: Partner, today: datetime.date) -> list[CategoryFlag]:
+    """One flag per service category: current, expiring, lapsed or not certified."""
+    held = {c.category: c for c in partner.certifications.all()}
+    flags = []
+    for category in ServiceCategory.values:
+        certification = held.get(category)
+        if certification is None:
+            flags.append(CategoryFlag(category, "", "Not certified"))
+        else:
+            standing = certification_standing(certification, today)
+            flags.append(CategoryFlag(category, standing.state, standing.label))
+    return flags
+
+
+def with_flags(partners: Iterable[Partner], today: datetime.date | None = None) -> list[Partner]:
+    """The partners (from partners_with_counts), each with its certification `flags`."""
+    today = today or timezone.localdate()
+    flagged = []
+    for partner in partners:
+        partner.flags = category_flags(partner, today)
+        flagged.append(partner)
+    return flagged
+
+
+def certifications_needing_attention(user: User, today: datetime.date, *, lapsed: bool | None = None,
+                                     limit: int = 20) -> list[Certification]:
+    """Certifications that lapsed (lapsed=True), expire soon (False), or both (None); soonest first."""
+    horizon = today + datetime.timedelta(days=EXPIRY_WARNING_DAYS)
+    certifications = certifications_visible_to(user).filter(expires_on__lte=horizon)
+    if lapsed is True:
+        certifications = certifications.filter(expires_on__lt=today)
+    elif lapsed is False:
+        certifications = certifications.filter(expires_on__gte=today)
+    return with_standing(certifications.order_by("expires_on")[:limit], today)
+
+
+def training_records_with_standing(user: User, partner: Partner, today: datetime.date | None = None) -> list:
+    """A partner's training records, each marked `is_current` on `today`."""
+    today = today or timezone.localdate()
+    records = list(training_records_visible_to(user).filter(partner=partner).order_by(
+        "engineer__email", "category", "-expires_on"))
+    for record in records:
+        record.is_current = record.completed_on <= today <= record.expires_on
+    return records
+
+
+# ---- audit log --------------------------------------------------------------------------------
+
+ACTIONS = {"insert": "Created", "update": "Changed", "delete": "Deleted"}
+NAME_KEYS = ("display_name", "name", "site_id", "email", "host", "course", "category", "prefix")
+QUIET_KEYS = {"id", "created_at", "date_joined"}
+
+
+@dataclass
+class AuditChange:
+    field: str
+    before: str | None
+    after: str
+
+
+@dataclass
+class AuditEntry:
+    when: datetime.datetime
+    action: str
+    model: str
+    label: str
+    who: str
+    reason: str = ""
+    changes: list[AuditChange] = field(default_factory=list)
+
+
+def _model_field(model, key: str):
+    if model is not None:
+        for name in (key, key.removesuffix("_id")):
+            try:
+                return model._meta.get_field(name)
+            except FieldDoesNotExist:
+                continue
+    return None
+
+
+def _shown(value, model_field=None) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if model_field is not None and model_field.choices:
+        value = dict(model_field.flatchoices).get(value, value)
+    text = str(value)
+    return text if len(text) <= 80 else text[:79] + "…"
+
+
+def _field_label(model_field, key: str) -> str:
+    return str(model_field.verbose_name) if model_field is not None else key.replace("_", " ")
+
+
+def describe_audit_event(event, viewer: User) -> AuditEntry:
+    """What a person may read about one audit event.
+
+    A partner user sees "Poly staff" for work done in Poly's staff context, never the
+    staff member's address or the reason they gave.
+    """
+    try:
+        model = apps.get_model(event.pgh_obj_model)
+        model_label = capfirst(model._meta.verbose_name)
+    except (LookupError, ValueError):
+        model, model_label = None, event.pgh_obj_model
+    data = event.pgh_data or {}
+    label = next((_shown(data[key], _model_field(model, key)) for key in NAME_KEYS if data.get(key)),
+                 f"#{event.pgh_obj_id}")
+    context = event.pgh_context or {}
+    if context.get("staff_context"):
+        if viewer.is_poly_staff:
+            who, reason = context.get("user_email") or "Poly staff (automatic)", context.get("reason") or ""
+        else:
+            who, reason = "Poly staff", ""
+    else:
+        who, reason = context.get("user_email") or "System", context.get("reason") or ""
+    entry = AuditEntry(when=event.pgh_created_at, action=ACTIONS.get(event.pgh_label, event.pgh_label),
+                       model=model_label, label=label, who=who, reason=reason)
+    if event.pgh_label == "update":
+        for key, (before, after) in sorted((event.pgh_diff or {}).items()):
+            if key not in QUIET_KEYS:
+                model_field = _model_field(model, key)
+                entry.changes.append(AuditChange(_field_label(model_field, key), _shown(before, model_field),
+                                                 _shown(after, model_field)))
+    elif event.pgh_label == "insert":
+        # A new row's links to other rows are ids, which tell a reader nothing.
+        for key, value in data.items():
+            if key not in QUIET_KEYS and not key.endswith("_id") and value not in (None, ""):
+                model_field = _model_field(model, key)
+                entry.changes.append(AuditChange(_field_label(model_field, key), None, _shown(value, model_field)))
+    return entry
+
+
+def audit_events_newest_first(user: User) -> QuerySet:
+    """Events of one transaction share its timestamp, so the event's own id breaks the tie."""
+    return audit_events_visible_to(user).order_by("-pgh_created_at", "-pgh_id")
+
+
+def describe_audit_events(events: Iterable, viewer: User) -> list[AuditEntry]:
+    return [describe_audit_event(event, viewer) for event in events]

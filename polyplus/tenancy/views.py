@@ -7,29 +7,23 @@ input comes back as an error next to its field with nothing written.
 
 from __future__ import annotations
 
-import datetime
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from functools import wraps
 
-from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
 from django.db import transaction
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Q, QuerySet
 from django.forms import Form
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.text import capfirst
 from django.views.decorators.http import require_POST
 
 from polyplus.tenancy import forms, selectors, services
-from polyplus.tenancy.models import Partner, Role, ServiceCategory, User
+from polyplus.tenancy.models import Partner, Role, User
 from polyplus.tenancy.web import id_param, text_param
 
 POLY_READERS = frozenset({Role.POLY_ADMIN, Role.POLY_SUPPORT, Role.ESCALATION_MANAGER})
@@ -76,174 +70,16 @@ def paginate(request: HttpRequest, items, per_page: int = PAGE_SIZE) -> tuple[Pa
     return Paginator(items, per_page).get_page(request.GET.get("page")), params.urlencode()
 
 
-def count_of(queryset: QuerySet, *, link: str = "partner"):
-    """A per-row count as one correlated subquery, so a list costs the same whatever its length."""
-    counted = queryset.filter(**{link: OuterRef("pk")}).order_by().values(link).annotate(n=Count("pk")).values("n")
-    return Coalesce(Subquery(counted[:1]), 0)
-
-
 def own_partner(user: User) -> Partner:
     return selectors.partner_get_for_user(user=user, pk=user.partner_id)
 
 
-# ---- certification status -------------------------------------------------------------------
-
-def certification_state(certification, today: datetime.date) -> tuple[str, str]:
-    """(badge class, words) for a certification on `today`."""
-    if certification.expires_on < today:
-        return "bad", f"Lapsed {certification.expires_on:%-d %b %Y}"
-    if certification.certified_on > today:
-        return "warn", f"Starts {certification.certified_on:%-d %b %Y}"
-    days = (certification.expires_on - today).days
-    if days <= EXPIRY_WARNING_DAYS:
-        return "warn", "Expires today" if days == 0 else f"Expires in {days} day{'s' if days != 1 else ''}"
-    return "ok", f"Current to {certification.expires_on:%-d %b %Y}"
-
-
-def mark_certifications(certifications: Iterable, today: datetime.date | None = None) -> list:
-    today = today or timezone.localdate()
-    marked = []
-    for certification in certifications:
-        certification.state, certification.state_label = certification_state(certification, today)
-        marked.append(certification)
-    return marked
-
-
-SHORT_CATEGORY = {ServiceCategory.HEADSET: "Headsets", ServiceCategory.VIDEO: "Video", ServiceCategory.VOICE: "Voice"}
-STATE_WORD = {"ok": "current", "warn": "expiring", "bad": "lapsed", "": "none"}
-
-
-@dataclass
-class CategoryFlag:
-    category: str
-    state: str
-    label: str
-
-    @property
-    def text(self) -> str:
-        return f"{SHORT_CATEGORY.get(self.category, self.category)}: {STATE_WORD[self.state]}"
-
-
-def partner_flags(partner: Partner, today: datetime.date) -> list[CategoryFlag]:
-    """One flag per service category: current, expiring, lapsed or not certified."""
-    held = {c.category: c for c in partner.certifications.all()}
-    flags = []
-    for category in ServiceCategory.values:
-        certification = held.get(category)
-        if certification is None:
-            flags.append(CategoryFlag(category, "", "Not certified"))
-        else:
-            flags.append(CategoryFlag(category, *certification_state(certification, today)))
-    return flags
-
-
-def partners_with_counts(user: User) -> QuerySet[Partner]:
-    """Partners the user may see, with customer, site and user counts and their certifications."""
-    return selectors.partners_visible_to(user).annotate(
-        customer_count=count_of(selectors.customers_visible_to(user)),
-        site_count=count_of(selectors.sites_visible_to(user)),
-        user_count=count_of(selectors.users_visible_to(user).filter(is_active=True)),
-    ).prefetch_related(Prefetch("certifications", queryset=selectors.certifications_visible_to(user)))
-
-
 # ---- audit log --------------------------------------------------------------------------------
-
-ACTIONS = {"insert": "Created", "update": "Changed", "delete": "Deleted"}
-NAME_KEYS = ("display_name", "name", "site_id", "email", "host", "course", "category", "prefix")
-QUIET_KEYS = {"id", "created_at", "date_joined"}
-
-
-@dataclass
-class AuditChange:
-    field: str
-    before: str | None
-    after: str
-
-
-@dataclass
-class AuditEntry:
-    when: datetime.datetime
-    action: str
-    model: str
-    label: str
-    who: str
-    reason: str = ""
-    changes: list[AuditChange] = field(default_factory=list)
-
-
-def _model_field(model, key: str):
-    if model is not None:
-        for name in (key, key.removesuffix("_id")):
-            try:
-                return model._meta.get_field(name)
-            except FieldDoesNotExist:
-                continue
-    return None
-
-
-def _shown(value, model_field=None) -> str:
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if model_field is not None and model_field.choices:
-        value = dict(model_field.flatchoices).get(value, value)
-    text = str(value)
-    return text if len(text) <= 80 else text[:79] + "…"
-
-
-def _field_label(model_field, key: str) -> str:
-    return str(model_field.verbose_name) if model_field is not None else key.replace("_", " ")
-
-
-def describe_audit_event(event, viewer: User) -> AuditEntry:
-    """What a person may read about one audit event.
-
-    A partner user sees "Poly staff" for work done in Poly's staff context, never the
-    staff member's address or the reason they gave.
-    """
-    try:
-        model = apps.get_model(event.pgh_obj_model)
-        model_label = capfirst(model._meta.verbose_name)
-    except (LookupError, ValueError):
-        model, model_label = None, event.pgh_obj_model
-    data = event.pgh_data or {}
-    label = next((_shown(data[key], _model_field(model, key)) for key in NAME_KEYS if data.get(key)),
-                 f"#{event.pgh_obj_id}")
-    context = event.pgh_context or {}
-    if context.get("staff_context"):
-        if viewer.is_poly_staff:
-            who, reason = context.get("user_email") or "Poly staff (automatic)", context.get("reason") or ""
-        else:
-            who, reason = "Poly staff", ""
-    else:
-        who, reason = context.get("user_email") or "System", context.get("reason") or ""
-    entry = AuditEntry(when=event.pgh_created_at, action=ACTIONS.get(event.pgh_label, event.pgh_label),
-                       model=model_label, label=label, who=who, reason=reason)
-    if event.pgh_label == "update":
-        for key, (before, after) in sorted((event.pgh_diff or {}).items()):
-            if key not in QUIET_KEYS:
-                model_field = _model_field(model, key)
-                entry.changes.append(AuditChange(_field_label(model_field, key), _shown(before, model_field),
-                                                 _shown(after, model_field)))
-    elif event.pgh_label == "insert":
-        # A new row's links to other rows are ids, which tell a reader nothing.
-        for key, value in data.items():
-            if key not in QUIET_KEYS and not key.endswith("_id") and value not in (None, ""):
-                model_field = _model_field(model, key)
-                entry.changes.append(AuditChange(_field_label(model_field, key), None, _shown(value, model_field)))
-    return entry
-
-
-def audit_events_newest_first(user: User) -> QuerySet:
-    """Events of one transaction share its timestamp, so the event's own id breaks the tie."""
-    return selectors.audit_events_visible_to(user).order_by("-pgh_created_at", "-pgh_id")
-
 
 @roles_required(*AUDIT_READERS)
 def audit_log(request: HttpRequest) -> HttpResponse:
-    page, query_string = paginate(request, audit_events_newest_first(request.user), per_page=50)
-    entries = [describe_audit_event(event, request.user) for event in page.object_list]
+    page, query_string = paginate(request, selectors.audit_events_newest_first(request.user), per_page=50)
+    entries = selectors.describe_audit_events(page.object_list, request.user)
     return render(request, "tenancy/audit_log.html",
                   {"page_obj": page, "entries": entries, "query_string": query_string})
 
@@ -530,13 +366,11 @@ def brand_logo(request: HttpRequest, pk: int) -> FileResponse:
 @roles_required(*POLY_READERS)
 def partner_list(request: HttpRequest) -> HttpResponse:
     query = text_param(request, "q")
-    partners = partners_with_counts(request.user)
+    partners = selectors.partners_with_counts(request.user)
     if query:
         partners = partners.filter(Q(name__icontains=query) | Q(slug__icontains=query))
     page, query_string = paginate(request, partners)
-    today = timezone.localdate()
-    for partner in page.object_list:
-        partner.flags = partner_flags(partner, today)
+    page.object_list = selectors.with_flags(page.object_list)
     return render(request, "tenancy/partners/list.html", {
         "page_obj": page, "query_string": query_string, "query": query,
         "can_manage": request.user.is_poly_admin,
@@ -595,7 +429,7 @@ def _partner_detail(request: HttpRequest, partner: Partner, *, certification_for
                     domain_form=None, status: int = 200) -> HttpResponse:
     user = request.user
     can_manage = user.is_poly_admin
-    certifications = mark_certifications(selectors.certifications_visible_to(user).filter(partner=partner))
+    certifications = selectors.with_standing(selectors.certifications_visible_to(user).filter(partner=partner))
     context = {
         "partner": partner,
         "partner_brand": getattr(partner, "brand", None),
@@ -686,12 +520,7 @@ def training_list(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"Training recorded for {record.engineer.email}.")
             return redirect("tenancy:training_list", pk=partner.pk)
-    today = timezone.localdate()
-    records = selectors.training_records_visible_to(user).filter(partner=partner).order_by(
-        "engineer__email", "category", "-expires_on"
-    )
-    for record in records:
-        record.is_current = record.completed_on <= today <= record.expires_on
+    records = selectors.training_records_with_standing(user, partner)
     return render(request, "tenancy/partners/training.html", {
         "partner": partner, "records": records, "form": form,
     })
