@@ -190,11 +190,15 @@ def count_of(queryset: QuerySet, *, link: str = "partner"):
 
 
 def partners_with_counts(user: User) -> QuerySet[Partner]:
-    """Partners the user may see, with customer, site and user counts and their certifications."""
+    """Partners the user may see, with customer, site and user counts and their certifications.
+
+    Whoever may see a partner may know how many active people it has, though only admins may
+    list them: the count is not narrowed to the users the reader could open.
+    """
     return partners_visible_to(user).annotate(
         customer_count=count_of(customers_visible_to(user)),
         site_count=count_of(sites_visible_to(user)),
-        user_count=count_of(users_visible_to(user).filter(is_active=True)),
+        user_count=count_of(User.objects.filter(is_active=True)),
     ).prefetch_related(Prefetch("certifications", queryset=certifications_visible_to(user)))
 
 
