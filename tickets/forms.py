@@ -142,15 +142,21 @@ class CaseFilterForm(forms.Form):
 # ---- the case page's actions -----------------------------------------------------------------
 
 class ReplyForm(forms.Form):
-    body = text_field("Reply", rows=5)
-    internal = forms.BooleanField(label="Internal note (Poly only: never shown to the partner or customer)",
-                                  required=False)
+    """A public reply: the partner and the customer read it."""
+
+    body = text_field("Reply", rows=5, help_text="The partner and the customer read this.")
     attachments = MultipleFileField()
 
-    def __init__(self, *args, may_write_internal: bool = False, **kwargs):
-        super().__init__(*args, **kwargs)
-        if not may_write_internal:
-            del self.fields["internal"]
+
+class InternalNoteForm(forms.Form):
+    """A note for Poly staff only. A form of its own, posted to its own address, so that what is
+    public and what is internal is chosen by the form used, never by a box left unticked."""
+
+    prefix = "note"
+
+    body = text_field("Note", rows=4,
+                      help_text="Never shown to the partner or the customer.")
+    attachments = MultipleFileField()
 
 
 class EscalateForm(forms.Form):

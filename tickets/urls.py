@@ -13,6 +13,7 @@ urlpatterns = [
     path("cases/sla-targets/<int:pk>/", views.sla_target_edit, name="sla_target_edit"),
     path("cases/<int:pk>/", views.case_detail, name="case_detail"),
     path("cases/<int:pk>/reply/", views.case_reply, name="case_reply"),
+    path("cases/<int:pk>/note/", views.case_note, name="case_note"),
     path("cases/<int:pk>/status/", views.case_status, name="case_status"),
     path("cases/<int:pk>/escalate/", views.case_escalate, name="case_escalate"),
     path("cases/<int:pk>/onsite/", views.case_onsite, name="case_onsite"),

@@ -312,7 +312,9 @@ def render_case(request: HttpRequest, case: Case, *, bound: dict | None = None,
         "action_errors": action_errors or [],
         "may_act": may_act,
         "transitions": transitions_for(user, case),
-        "reply_form": bound.get("reply") or forms.ReplyForm(may_write_internal=worker),
+        "reply_form": bound.get("reply") or forms.ReplyForm(),
+        "can_write_internal": worker,
+        "note_form": bound.get("note") or forms.InternalNoteForm(),
         "can_escalate": worker and case.is_open and case.escalation_level < EscalationLevel.ENGINEERING,
         "escalate_form": bound.get("escalate") or forms.EscalateForm(current_level=case.escalation_level),
         "can_request_onsite": may_act and case.is_open,
@@ -342,24 +344,37 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render_case(request, _case(request, pk))
 
 
-@require_POST
-@roles_required(*EVERYONE)
-def case_reply(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request.user
-    case = _case_to_act_on(request, pk, CASE_ACTORS)
-    form = forms.ReplyForm(request.POST, request.FILES, may_write_internal=services.is_poly_case_worker(user))
+def _add_comment(request: HttpRequest, case: Case, form, *, internal: bool, bound_as: str) -> HttpResponse:
     if form.is_valid():
         try:
             comment = services.case_comment_add(
-                by=user, case=case, body=form.cleaned_data["body"],
-                internal=form.cleaned_data.get("internal", False), uploads=uploads_of(form.cleaned_data["attachments"]),
+                by=request.user, case=case, body=form.cleaned_data["body"], internal=internal,
+                uploads=uploads_of(form.cleaned_data["attachments"]),
             )
         except ValidationError as exc:
             put_errors(form, exc)
         else:
             messages.success(request, "Internal note added (Poly only)." if comment.internal else "Reply sent.")
             return _back_to(case, f"comment-{comment.pk}")
-    return render_case(request, case, bound={"reply": form})
+    return render_case(request, case, bound={bound_as: form})
+
+
+@require_POST
+@roles_required(*EVERYONE)
+def case_reply(request: HttpRequest, pk: int) -> HttpResponse:
+    """A public reply, always: an internal note has its own form and address."""
+    case = _case_to_act_on(request, pk, CASE_ACTORS)
+    return _add_comment(request, case, forms.ReplyForm(request.POST, request.FILES), internal=False,
+                        bound_as="reply")
+
+
+@require_POST
+@roles_required(*EVERYONE)
+def case_note(request: HttpRequest, pk: int) -> HttpResponse:
+    """An internal note, Poly staff only."""
+    case = _case_to_act_on(request, pk, CASE_WORKERS)
+    return _add_comment(request, case, forms.InternalNoteForm(request.POST, request.FILES), internal=True,
+                        bound_as="note")
 
 
 @require_POST

@@ -10,10 +10,11 @@ from contracts.models import Offering
 from polyplus.tenancy.context import staff_context
 from polyplus.tenancy.models import Customer, Role, ServiceCategory
 from tests import factories
+from tests.browser.accessibility import assert_accessible
 from tests.browser.conftest import SCREENSHOTS
 from tests.browser.test_sign_in import sign_in
 from tests.factories import PASSWORD
-from tickets.models import Case, CaseStatus
+from tickets.models import Case, CaseComment, CaseStatus
 
 pytestmark = pytest.mark.browser
 
@@ -90,10 +91,19 @@ def test_a_partner_logs_a_case_and_poly_answers_and_escalates_it(page, people, c
     expect(page.locator("#first-response-at")).to_contain_text("in time")
     expect(page.locator("#case-status")).to_have_text("In progress")
 
-    page.fill("#id_body", SECRET)
-    page.check("#id_internal")
-    page.locator("#reply button[type=submit]").click()
+    # The internal note is a form of its own, labelled and coloured apart from the reply.
+    note = page.locator("#internal-note")
+    expect(note.get_by_role("heading")).to_contain_text("Internal note — Poly only")
+    expect(page.locator("#id_internal")).to_have_count(0)
+    assert note.locator("#add-note").evaluate("b => getComputedStyle(b).backgroundColor") != \
+        page.locator("#send-reply").evaluate("b => getComputedStyle(b).backgroundColor")
+    assert_accessible(page)
+    page.fill("#id_note-body", SECRET)
+    page.locator("#add-note").click()
     expect(page.locator(".timeline li.internal")).to_contain_text("PLY-4711")
+    with staff_context(reason="browser test: check what was written"):
+        assert CaseComment.objects.get(body=SECRET).internal
+        assert not CaseComment.objects.get(body=PUBLIC_REPLY).internal
 
     page.select_option("#id_to_level", "2")
     page.fill("#id_reason", "Picture loss on an Enterprise S1: needs tier 2 now.")
@@ -114,5 +124,7 @@ def test_a_partner_logs_a_case_and_poly_answers_and_escalates_it(page, people, c
     expect(page.locator("#timeline")).to_contain_text("Escalated: Tier 1 → Tier 2")
     expect(page.locator("body")).not_to_contain_text("PLY-4711")
     expect(page.locator(".timeline li.internal")).to_have_count(0)
-    expect(page.locator("#id_internal")).to_have_count(0)
+    expect(page.locator("#internal-note")).to_have_count(0)
+    expect(page.locator("#reply")).to_be_visible()
+    assert_accessible(page)
     shot(page, "5-partner-view")

@@ -27,6 +27,7 @@ from tickets.models import (
 )
 
 SECRET = "Internal: codec firmware 11.2 has a known crash, bug PLY-4711"
+PUBLIC = "Please send the codec logs from the last hour."
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 48 + b"This program cannot be run in DOS mode."
 
 
@@ -137,6 +138,7 @@ def _every_case_request(case_pk: int, attachment_pk: int, future: str):
         ("get", f"/cases/{case_pk}/", {}),
         ("get", f"/cases/{case_pk}/attachments/{attachment_pk}/", {}),
         ("post", f"/cases/{case_pk}/reply/", {"body": "Let me in"}),
+        ("post", f"/cases/{case_pk}/note/", {"note-body": "Let me in"}),
         ("post", f"/cases/{case_pk}/status/", {"to_status": "resolved"}),
         ("post", f"/cases/{case_pk}/escalate/", {"to_level": "2", "reason": "Let me in"}),
         ("post", f"/cases/{case_pk}/onsite/", {"purpose": "hardware_repair", "remote_diagnostics_summary": "x",
@@ -218,7 +220,9 @@ def test_poly_staff_see_the_internal_note_marked_internal(client_for, internal_n
 
 def test_poly_support_writes_an_internal_note_from_the_page_and_the_partner_never_sees_it(
         client_for, case_a, poly_support, partner_a_engineer):
-    response = client_for(poly_support).post(f"/cases/{case_a.pk}/reply/", {"body": SECRET, "internal": "on"})
+    html = page(client_for(poly_support), case_a)
+    assert f'action="/cases/{case_a.pk}/note/#internal-note"' in html and "Internal note — Poly only" in html
+    response = client_for(poly_support).post(f"/cases/{case_a.pk}/note/", {"note-body": SECRET})
     assert response.status_code == 302
     comment = CaseComment.objects.get()
     assert comment.internal
@@ -227,13 +231,29 @@ def test_poly_support_writes_an_internal_note_from_the_page_and_the_partner_neve
     assert SECRET not in page(client_for(partner_a_engineer), case_a)
 
 
-def test_the_partner_never_gets_the_internal_checkbox_and_cannot_post_one(client_for, case_a, partner_a_engineer):
+def test_the_partner_never_gets_the_internal_note_form_and_may_not_post_one(client_for, case_a, partner_a_engineer):
     client = client_for(partner_a_engineer)
     html = page(client, case_a)
-    assert 'name="internal"' not in html
+    assert f"/cases/{case_a.pk}/note/" not in html and "Internal note" not in html
+    assert client.post(f"/cases/{case_a.pk}/note/", {"note-body": "Is it the firmware?"}).status_code == 403
     response = client.post(f"/cases/{case_a.pk}/reply/", {"body": "Is it the firmware?", "internal": "on"})
     assert response.status_code == 302
     assert CaseComment.objects.get().internal is False
+
+
+def test_a_reply_is_public_whatever_else_is_posted_with_it(client_for, case_a, poly_support):
+    response = client_for(poly_support).post(f"/cases/{case_a.pk}/reply/", {"body": PUBLIC, "internal": "on"})
+    assert response.status_code == 302
+    assert CaseComment.objects.get().internal is False
+
+
+def test_a_refused_internal_note_stays_in_its_own_form_with_the_error(client_for, case_a, poly_support):
+    response = client_for(poly_support).post(f"/cases/{case_a.pk}/note/", {"note-body": "  "})
+    assert response.status_code == 200
+    html = unescape(response.content.decode())
+    internal_form = html[html.index('id="internal-note"'):]
+    assert "Write a reply." in internal_form or "This field is required." in internal_form
+    assert not CaseComment.objects.exists()
 
 
 # ---- replies ---------------------------------------------------------------------------------
