@@ -124,7 +124,17 @@ ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_ADAPTER = "polyplus.tenancy.auth.AccountAdapter"
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
-ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+# Per address here; per account, for the form, the API token and the two-factor step alike,
+# in polyplus.tenancy.lockout.
+ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip"}
+POLYPLUS_SIGN_IN_FAILURE_LIMIT = env.int("POLYPLUS_SIGN_IN_FAILURE_LIMIT", default=5)
+POLYPLUS_SIGN_IN_LOCKOUT_SECONDS = env.int("POLYPLUS_SIGN_IN_LOCKOUT_SECONDS", default=300)
+# How many proxies in front of the portal append to X-Forwarded-For; 0 ignores the header.
+POLYPLUS_TRUSTED_PROXY_COUNT = env.int("POLYPLUS_TRUSTED_PROXY_COUNT", default=0)
+if POLYPLUS_TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("POLYPLUS_TRUSTED_PROXY_COUNT cannot be negative")
+ALLAUTH_TRUSTED_PROXY_COUNT = POLYPLUS_TRUSTED_PROXY_COUNT
+MFA_FORMS = {"authenticate": "polyplus.tenancy.auth.MfaAuthenticateForm"}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Poly+ partner portal"
 # Poly staff must have TOTP set up before they reach any page; off for the demo.
@@ -196,6 +206,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "polyplus.tenancy.api_common.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"token": "10/min"},
+    "NUM_PROXIES": POLYPLUS_TRUSTED_PROXY_COUNT,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {

@@ -48,6 +48,14 @@ def _staff_mfa_not_required(settings):
 
 
 @pytest.fixture(autouse=True)
+def _cache_of_its_own(settings):
+    """Each test counts sign-in failures, lock-outs and throttles in a cache namespace of its own,
+    so the same named actors in another test start with a clean slate."""
+    prefix = f"test-{uuid.uuid4().hex[:12]}"
+    settings.CACHES = {name: {**config, "KEY_PREFIX": prefix} for name, config in settings.CACHES.items()}
+
+
+@pytest.fixture(autouse=True)
 def _test_data_context(request):
     """Tests that use the database make their data as Poly staff (an explicit, named context)."""
     if "db" not in request.fixturenames or "transactional_db" in request.fixturenames \

@@ -17,12 +17,12 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from polyplus.tenancy import selectors, services
 from polyplus.tenancy.api_auth import TenantTokenAuthentication
 from polyplus.tenancy.api_common import (
+    ClientAddressThrottle,
     ErrorSerializer,
     FieldErrorsSerializer,
     ReadOrPartnerAdminWrites,
@@ -30,6 +30,7 @@ from polyplus.tenancy.api_common import (
     TenantApiViewMixin,
 )
 from polyplus.tenancy.context import NO_TENANT, SIGN_IN, switch_to_user, write_context
+from polyplus.tenancy.lockout import account_locked, record_failed_sign_in
 from polyplus.tenancy.models import (
     ApiToken,
     Certification,
@@ -401,11 +402,15 @@ class ApiTokenViewSet(TenantApiViewMixin, mixins.ListModelMixin, mixins.Retrieve
 
 
 class ObtainTokenView(TenantApiViewMixin, APIView):
-    """Exchange an email and password for a personal API token (shown once). Throttled per address."""
+    """Exchange an email and password for a personal API token (shown once).
+
+    Throttled per address, and refused while the account is locked after too many failed
+    attempts here, on the sign-in form or at the two-factor step (polyplus.tenancy.lockout).
+    """
 
     authentication_classes = []
     permission_classes = [AllowAny]
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [ClientAddressThrottle]
     throttle_scope = "token"
 
     @extend_schema(
@@ -415,17 +420,25 @@ class ObtainTokenView(TenantApiViewMixin, APIView):
                                         description="Invalid input, or wrong email or password "
                                                     "(`code`: `invalid_credentials`)."),
                    403: OpenApiResponse(ErrorSerializer, description="Poly staff create tokens in the portal."),
-                   429: OpenApiResponse(ErrorSerializer, description="Too many attempts; try again later.")},
+                   429: OpenApiResponse(ErrorSerializer,
+                                        description="Too many attempts from this address (`code`: `throttled`) "
+                                                    "or for this account (`code`: `account_locked`); "
+                                                    "try again later.")},
         auth=[],
     )
     def post(self, request):
         serializer = TokenRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
+        email = data["email"].lower()
+        if account_locked(email):
+            return Response({"detail": "Too many failed sign-ins for this account; try again later.",
+                             "code": "account_locked"}, status=status.HTTP_429_TOO_MANY_REQUESTS)
         write_context(SIGN_IN)
-        user = authenticate(request._request, email=data["email"].lower(), password=data["password"])
+        user = authenticate(request._request, email=email, password=data["password"])
         if user is None or not user.is_active:
             write_context(NO_TENANT)
+            record_failed_sign_in(email)
             return Response({"detail": "Wrong email or password.", "code": "invalid_credentials"},
                             status=status.HTTP_400_BAD_REQUEST)
         switch_to_user(user)

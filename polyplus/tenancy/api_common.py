@@ -12,14 +12,23 @@ from django.http import Http404
 from rest_framework import exceptions, pagination, parsers, permissions, serializers
 from rest_framework.schemas.inspectors import DefaultSchema, ViewInspector
 from rest_framework.settings import api_settings
+from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from polyplus.tenancy.context import NO_TENANT, switch_to_user, write_context
+from polyplus.tenancy.lockout import client_ip
 
 
 class Pagination(pagination.PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 200
+
+
+class ClientAddressThrottle(ScopedRateThrottle):
+    """DRF's scoped throttle, counting per client address as the sign-in form does (client_ip)."""
+
+    def get_ident(self, request):
+        return client_ip(request)
 
 
 class JSONParser(parsers.JSONParser):

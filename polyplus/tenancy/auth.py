@@ -1,8 +1,40 @@
-from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.adapter import DefaultAccountAdapter, get_adapter
+from allauth.mfa.base.forms import AuthenticateForm
+from django import forms
+
+from polyplus.tenancy.lockout import account_locked, client_ip, record_failed_sign_in
 
 
 class AccountAdapter(DefaultAccountAdapter):
-    """Accounts are created by partner admins and Poly admins, never by sign-up."""
+    """Accounts are created by partner admins and Poly admins, never by sign-up.
+
+    Signing in with the form counts towards the account's one lock-out (polyplus.tenancy.lockout),
+    which the API token exchange and the two-factor step share.
+    """
 
     def is_open_for_signup(self, request) -> bool:
         return False
+
+    def get_client_ip(self, request) -> str:
+        return client_ip(request)
+
+    def pre_authenticate(self, request, **credentials) -> None:
+        super().pre_authenticate(request, **credentials)
+        if account_locked(credentials.get("email", "")):
+            raise self.validation_error("too_many_login_attempts")
+
+    def authentication_failed(self, request, **credentials) -> None:
+        record_failed_sign_in(credentials.get("email", ""))
+
+
+class MfaAuthenticateForm(AuthenticateForm):
+    """The two-factor step: a locked account gets no further, and a wrong code counts as a failure."""
+
+    def clean_code(self) -> str:
+        if account_locked(self.user.email):
+            raise get_adapter().validation_error("too_many_login_attempts")
+        try:
+            return super().clean_code()
+        except forms.ValidationError:
+            record_failed_sign_in(self.user.email)
+            raise
