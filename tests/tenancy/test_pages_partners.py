@@ -74,7 +74,7 @@ def test_people_outside_poly_support_and_admin_may_not_see_partner_pages(db, req
 
 
 @pytest.mark.parametrize("persona", ["poly_admin", "poly_support"])
-def test_the_partner_list_costs_the_same_queries_for_3_or_30_partners(request, client_for, persona,
+def test_the_partner_list_costs_the_same_queries_for_3_or_30_partners(db, request, client_for, persona,
                                                                      django_assert_max_num_queries):
     def add(count):
         for _ in range(count):
