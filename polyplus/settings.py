@@ -1,6 +1,8 @@
 """Settings, all from the environment (README lists every variable and its default)."""
 
+import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -151,8 +153,50 @@ STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "var" / "media")
 MEDIA_URL = "media/"
+S3_BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+
+
+def file_storage(env: environ.Env) -> dict:
+    """Where stored files go: the S3 bucket POLYPLUS_S3_BUCKET names, else MEDIA_ROOT on local disk.
+
+    Every file is private: nothing is public in the bucket and no storage URL is ever handed out;
+    the portal's own views serve each file after their permission check.
+    """
+    bucket = env.str("POLYPLUS_S3_BUCKET", default="")
+    if not bucket:
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    if not S3_BUCKET_NAME.match(bucket):
+        raise ImproperlyConfigured(f"POLYPLUS_S3_BUCKET {bucket!r} is not an S3 bucket name")
+    endpoint = env.str("POLYPLUS_S3_ENDPOINT_URL", default="")
+    if endpoint and (urlsplit(endpoint).scheme not in {"http", "https"} or not urlsplit(endpoint).hostname):
+        raise ImproperlyConfigured(f"POLYPLUS_S3_ENDPOINT_URL {endpoint!r} must be an http(s) URL")
+    access_key = env.str("AWS_ACCESS_KEY_ID", default="")
+    secret_key = env.str("AWS_SECRET_ACCESS_KEY", default="")
+    if bool(access_key) != bool(secret_key):
+        raise ImproperlyConfigured("Set both AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or neither "
+                                   "(then boto3 finds credentials itself, e.g. an instance role)")
+    options = {
+        "bucket_name": bucket,
+        "location": env.str("POLYPLUS_S3_PREFIX", default="").strip("/"),
+        "region_name": env.str("POLYPLUS_S3_REGION", default="") or None,
+        "endpoint_url": endpoint or None,
+        # An S3-compatible server (MinIO) names buckets in the path, not the host name.
+        "addressing_style": "path" if endpoint else None,
+        "signature_version": "s3v4",
+        # No ACL: objects inherit the bucket's (private); buckets that refuse ACLs accept this too.
+        "default_acl": None,
+        # Two uploads with one name must never overwrite: rollback clean-up deletes by name.
+        "file_overwrite": False,
+        # A download larger than this is spooled to a temporary file rather than held in memory.
+        "max_memory_size": 2 * 1024 * 1024,
+    }
+    if access_key:
+        options |= {"access_key": access_key, "secret_key": secret_key}
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": file_storage(env),
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG
@@ -166,12 +210,16 @@ SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_HTTPONLY = True
 
+# Nothing a request needs lives on one web host: sessions are kept in the shared Redis cache,
+# beside Celery's keys under a prefix of their own.
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "polyplus",
     }
 }
+SESSION_ENGINE = "django.contrib.sessions.backends.cache"
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env.str("EMAIL_HOST", default="127.0.0.1")

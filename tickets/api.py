@@ -537,7 +537,11 @@ class CaseViewSet(TenantApiViewMixin, mixins.ListModelMixin, mixins.RetrieveMode
         """Download an attachment (internal ones: Poly staff only)."""
         case = self.get_object()
         attachment = selectors.attachment_get_for_user(user=request.user, case=case, pk=attachment_pk)
-        return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name,
+        try:
+            handle = attachment.file.open("rb")
+        except (FileNotFoundError, ValueError):
+            raise Http404("No such attachment visible to you.") from None
+        return FileResponse(handle, as_attachment=True, filename=attachment.original_name,
                             content_type=attachment.content_type)
 
 

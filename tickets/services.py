@@ -15,6 +15,7 @@ from django.utils import timezone
 from contracts.models import ContractStatus, Offering, Product, ProductCategory
 from installbase.coverage import check_coverage
 from installbase.models import Device
+from polyplus.files import save_file
 from polyplus.tenancy.models import Partner, Role, Site, User
 from polyplus.tenancy.policy import policy_value
 from tickets import sla
@@ -187,7 +188,9 @@ def _check_uploads(uploads: tuple[Upload, ...]) -> None:
 
 @transaction.atomic
 def case_attach(*, by: User | None, case: Case, upload: Upload, comment: CaseComment | None = None) -> CaseAttachment:
-    """Attach a log or photo; checked by content and size. Internal when its comment is internal."""
+    """Attach a log or photo; checked by content and size. Internal when its comment is internal.
+
+    The file is written now and removed again if this transaction rolls back (polyplus.files)."""
     if by is not None:
         require_case_actor(by, case.partner_id)
     content_type = _checked_content_type(upload)
@@ -196,7 +199,7 @@ def case_attach(*, by: User | None, case: Case, upload: Upload, comment: CaseCom
         content_type=content_type, size=upload.size, internal=bool(comment and comment.internal),
         uploaded_by=by,
     )
-    attachment.file.save(f"attachment-{timezone.now():%Y%m%d%H%M%S%f}", File(upload.file), save=False)
+    save_file(attachment.file, f"attachment-{timezone.now():%Y%m%d%H%M%S%f}", File(upload.file))
     attachment.save()
     return attachment
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core.exceptions import PermissionDenied
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -50,6 +50,8 @@ LONG_TEXT = 2000
 
 class BrandSerializer(serializers.ModelSerializer):
     host = serializers.SerializerMethodField()
+    logo = serializers.SerializerMethodField(
+        help_text="Where the portal serves the logo to those who may see the partner; null without one.")
 
     class Meta:
         model = PartnerBrand
@@ -59,6 +61,14 @@ class BrandSerializer(serializers.ModelSerializer):
     def get_host(self, brand) -> str | None:
         domains = list(brand.partner.domains.all())
         return domains[0].host if domains else None
+
+    def get_logo(self, brand) -> str | None:
+        """The portal's own logo address: stored files are private, never a storage URL."""
+        if not brand.logo:
+            return None
+        url = reverse("tenancy:brand_logo", args=[brand.partner_id])
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request else url
 
 
 class PartnerSerializer(serializers.ModelSerializer):

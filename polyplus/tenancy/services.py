@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from polyplus.files import delete_on_commit, save_file
 from polyplus.tenancy.models import (
     PARTNER_ROLES,
     ApiToken,
@@ -159,11 +160,13 @@ def partner_brand_update(*, by: User, partner: Partner, display_name: str, prima
     brand.display_name = display_name.strip()
     brand.primary_color, brand.accent_color = primary_color, accent_color
     brand.support_email, brand.support_phone = support_email, support_phone
-    if logo is not None:
-        # Judged by content, stored under a name of ours so the extension tells the true type.
-        logo.name = f"{partner.slug}{validate_brand_logo(logo)}"
-        brand.logo = logo
+    extension = validate_brand_logo(logo) if logo is not None else None
     _full_clean(brand, exclude=["partner"])
+    if extension is not None:
+        # Judged by content, stored under a name of ours so the extension tells the true type.
+        replaced = brand.logo.name
+        if save_file(brand.logo, f"{partner.slug}{extension}", logo) != replaced:
+            delete_on_commit(brand.logo.storage, replaced)
     brand.save()
     return brand
 
