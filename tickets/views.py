@@ -11,7 +11,7 @@ refusal comes back in the service's own words next to its field, with nothing wr
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -253,11 +253,15 @@ class TimelineEntry:
     who: str
     item: object = None
     anchor: str = ""
+    files: list = field(default_factory=list)
 
 
-def timeline_of(case: Case, viewer: User) -> list[TimelineEntry]:
-    """Replies (internal notes for Poly staff only), status changes, escalations and visits, oldest first."""
-    entries = [TimelineEntry("opened", case.opened_at, person_label(case, "opened_by", viewer), case)]
+def timeline_of(case: Case, viewer: User, attachments: list) -> list[TimelineEntry]:
+    """The opening with the files sent with the case, replies (internal notes for Poly staff only),
+    status changes, escalations and visits, oldest first. `attachments` are those the viewer may see."""
+    sent_with_case = [attachment for attachment in attachments if attachment.comment_id is None]
+    entries = [TimelineEntry("opened", case.opened_at, person_label(case, "opened_by", viewer), case,
+                             files=sent_with_case)]
     for comment in selectors.comments_visible_to(viewer, case):
         entries.append(TimelineEntry("internal" if comment.internal else "comment", comment.created_at,
                                      person_label(comment, "author", viewer), comment, f"comment-{comment.pk}"))
@@ -292,6 +296,7 @@ def render_case(request: HttpRequest, case: Case, *, bound: dict | None = None,
     worker = services.is_poly_case_worker(user)
     may_act = worker or (user.is_partner_member and user.partner_id == case.partner_id)
     zone = case.site.zone
+    attachments = list(selectors.attachments_visible_to(user, case))
     dispatches = list(selectors.dispatches_of(case))
     for dispatch in dispatches:
         dispatch.local_time = timezone.localtime(dispatch.scheduled_for, zone)
@@ -305,8 +310,8 @@ def render_case(request: HttpRequest, case: Case, *, bound: dict | None = None,
         "show_flags": user.is_poly_staff or user.is_partner_member,
         "flags": flag_labels(case),
         "show_partner": user.is_poly_staff,
-        "timeline": timeline_of(case, user),
-        "attachments": list(selectors.attachments_visible_to(user, case)),
+        "timeline": timeline_of(case, user, attachments),
+        "attachments": attachments,
         "dispatches": dispatches,
         "zone": zone,
         "action_errors": action_errors or [],

@@ -64,6 +64,8 @@ def test_a_partner_logs_a_case_and_poly_answers_and_escalates_it(page, people, c
     expect(page.locator("#field-serial")).to_be_hidden()
     page.fill("#id_subject", "Boardroom codec down")
     page.fill("#id_description", "The Studio X70 in the boardroom shows no picture since 08:00.")
+    page.set_input_files("#id_attachments", files=[{"name": "codec.log", "mimeType": "text/plain",
+                                                     "buffer": b"08:00:01 video pipeline stopped\n"}])
     page.locator("#case-form button[type=submit]").click()
 
     expect(page).to_have_url(re.compile(r"/cases/\d+/$"))
@@ -72,6 +74,8 @@ def test_a_partner_logs_a_case_and_poly_answers_and_escalates_it(page, people, c
     expect(page.locator("#entitlement")).to_have_text("Entitled")
     expect(page.locator("#entitlement-explanation")).to_contain_text(f"contract {covered_site.number}")
     expect(page.locator("#enterprise-priority")).to_be_visible()
+    expect(page.locator("#timeline #case-opened").get_by_role("link", name="codec.log")).to_be_visible()
+    assert_accessible(page)
     shot(page, "2-case-opened")
 
     # Poly support finds it in the queue, answers publicly, adds an internal note and escalates.

@@ -182,6 +182,19 @@ def test_an_attachment_of_another_case_is_not_found_through_this_one(client_for,
     assert response.status_code == 404
 
 
+# ---- the timeline ----------------------------------------------------------------------------
+
+def test_the_file_sent_with_the_case_is_on_its_timeline_under_the_opening(client_for, case_a, partner_a_engineer,
+                                                                        customer_viewer):
+    attachment = CaseAttachment.objects.get(case=case_a)
+    for person in (partner_a_engineer, customer_viewer):
+        html = page(client_for(person), case_a)
+        opened = html[html.index('id="case-opened"'):]
+        opened = opened[:opened.index("</li>\n")]
+        assert "codec.log" in opened
+        assert f"/cases/{case_a.pk}/attachments/{attachment.pk}/" in opened
+
+
 # ---- internal notes --------------------------------------------------------------------------
 
 def test_an_internal_note_and_its_attachment_never_reach_the_partner_or_the_customer(
