@@ -229,7 +229,7 @@ class ContractViewSet(
             start_date=data["start_date"],
             end_date=data["end_date"],
             lines=[line_serializer.to_line_input(line) for line in data["lines"]],
-            currency=data.get("currency", "USD"),
+            currency=data.get("currency", ""),
             onsite_extension=data["onsite_extension"],
             csm_hour_blocks=data["csm_hour_blocks"],
             technical_account_management=data["technical_account_management"],

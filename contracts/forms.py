@@ -79,7 +79,8 @@ class ContractForm(forms.Form):
     offering = forms.ChoiceField(choices=[("", "Choose an offering…"), *Offering.choices])
     start_date = forms.DateField(widget=DATE_INPUT, help_text="The first covered day.")
     end_date = forms.DateField(widget=DATE_INPUT, help_text="The last covered day.")
-    currency = forms.CharField(max_length=3, initial="USD")
+    currency = forms.CharField(max_length=3, required=False,
+                               help_text="ISO 4217, e.g. SEK. Left blank: the currency of the partner's country.")
     onsite_extension = forms.BooleanField(label="Onsite support extension", required=False)
     csm_hour_blocks = count_field("CSM hour blocks", initial=0, required=False,
                                   help_text="Poly+ Enterprise: each block is 8 CSM hours a month.")

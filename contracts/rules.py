@@ -80,3 +80,20 @@ def require_offering_options(*, offering: str, csm_hour_blocks: int, technical_a
             ]
     if errors:
         raise ValidationError(errors)
+
+
+# Countries whose currency is the euro: the euro area, and the states that use it by agreement.
+EURO_COUNTRIES = frozenset({
+    "AT", "BE", "BG", "CY", "DE", "EE", "ES", "FI", "FR", "GR", "HR", "IE", "IT", "LT", "LU", "LV", "MT", "NL",
+    "PT", "SI", "SK", "AD", "MC", "SM", "VA", "ME", "XK",
+})
+COUNTRY_CURRENCIES = {"SE": "SEK", "PL": "PLN"}
+
+
+def currency_for_country(country: str) -> str:
+    """The currency a partner in `country` prices its contracts in unless told otherwise:
+    SEK for Sweden, PLN for Poland, EUR in the euro countries, else USD."""
+    code = (country or "").strip().upper()
+    if code in EURO_COUNTRIES:
+        return "EUR"
+    return COUNTRY_CURRENCIES.get(code, "USD")

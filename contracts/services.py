@@ -251,11 +251,14 @@ def _next_contract_number(partner: Partner, start_date: datetime.date) -> str:
 @transaction.atomic
 def contract_create(
     *, by: User, customer: Customer, offering: str, start_date: datetime.date, end_date: datetime.date,
-    lines: list[LineInput], currency: str = "USD", onsite_extension: bool = False, csm_hour_blocks: int = 0,
+    lines: list[LineInput], currency: str = "", onsite_extension: bool = False, csm_hour_blocks: int = 0,
     technical_account_management: bool = False, professional_services_discount: Decimal = Decimal("0"),
     renewal_of: Contract | None = None,
 ) -> Contract:
-    """Draft a contract for a customer, enforcing every sales rule of DOMAIN.md."""
+    """Draft a contract for a customer, enforcing every sales rule of DOMAIN.md.
+
+    Without a currency, the contract is priced in the partner's country's currency.
+    """
     partner = customer.partner
     require_partner_admin_of(by, partner)
     if offering not in Offering.values:
@@ -277,7 +280,8 @@ def contract_create(
                                       start_date=start_date, end_date=end_date)
     contract = Contract(
         partner=partner, customer=customer, number=_next_contract_number(partner, start_date), offering=offering,
-        start_date=start_date, end_date=end_date, currency=currency.strip().upper(),
+        start_date=start_date, end_date=end_date,
+        currency=currency.strip().upper() or rules.currency_for_country(partner.country),
         onsite_extension=onsite_extension, csm_hour_blocks=csm_hour_blocks,
         technical_account_management=technical_account_management,
         professional_services_discount=professional_services_discount, renewal_of=renewal_of, created_by=by,

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_POST
 
-from contracts import forms, selectors, services
+from contracts import forms, rules, selectors, services
 from contracts.models import (
     QUOTE_ONLY_CATEGORIES,
     Contract,
@@ -261,6 +261,8 @@ def contract_create(request: HttpRequest) -> HttpResponse:
     user = request.user
     customers = customers_visible_to(user).order_by("name", "pk")
     initial = {"customer": id_param(request, "customer")}
+    if user.partner_id:
+        initial["currency"] = rules.currency_for_country(user.partner.country)
     form = forms.ContractForm(posted(request), customers=customers, show_partner=user.is_poly_staff,
                               initial=initial)
     if request.method == "POST" and form.is_valid():

@@ -6,6 +6,7 @@ app_name = "portal"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("sites/search/", views.site_search, name="site_search"),
     path("settings/policies/", views.policy_list, name="policy_list"),

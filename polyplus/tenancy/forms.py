@@ -178,6 +178,10 @@ class BrandForm(forms.Form):
 class PartnerForm(forms.Form):
     name = forms.CharField(max_length=200)
     slug = forms.CharField(max_length=60, help_text="Lower-case letters, digits and hyphens; used in addresses.")
+    country = forms.ChoiceField(
+        choices=(), required=False,
+        help_text="Where the partner trades from; its new contracts are priced in this country's currency.",
+    )
     is_active = forms.BooleanField(label="Active", required=False, initial=True)
     display_name = forms.CharField(
         max_length=200, required=False, help_text="The brand name; the partner's name if blank."
@@ -187,6 +191,7 @@ class PartnerForm(forms.Form):
 
     def __init__(self, *args, creating: bool, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["country"].choices = [("", "Choose a country…"), *country_choices()]
         if creating:
             del self.fields["is_active"]
 

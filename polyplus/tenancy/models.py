@@ -50,6 +50,10 @@ class Partner(models.Model):
 
     name = models.CharField(max_length=200, unique=True)
     slug = models.SlugField(max_length=60, unique=True, validators=[slug_validator])
+    country = models.CharField(
+        max_length=2, blank=True,
+        help_text="ISO 3166-1 alpha-2 code of the country the partner trades from; its contracts' currency follows it.",
+    )
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
 

@@ -77,6 +77,11 @@ def validate_country(code: str) -> str:
     return code
 
 
+def _partner_country(code: str) -> str:
+    """A partner's country is optional; given, it is an ISO 3166-1 alpha-2 code."""
+    return validate_country(code) if (code or "").strip() else ""
+
+
 def validate_subdivision(country: str, code: str) -> str:
     code = (code or "").strip().upper()
     if not code:
@@ -121,10 +126,10 @@ def _save_unique(instance, unique_messages: dict[str, tuple[str, str]]) -> None:
 @transaction.atomic
 def partner_create(*, by: User, name: str, slug: str, display_name: str = "",
                    primary_color: str = "#0b3d91", accent_color: str = "#f28c28",
-                   support_email: str = "", support_phone: str = "") -> Partner:
+                   support_email: str = "", support_phone: str = "", country: str = "") -> Partner:
     """Register a certified service partner, with its brand."""
     require_poly_admin(by)
-    partner = Partner(name=name.strip(), slug=slug.strip())
+    partner = Partner(name=name.strip(), slug=slug.strip(), country=_partner_country(country))
     _full_clean(partner)
     _save_unique(partner, {
         "name": ("name", "A partner with this name exists."),
@@ -139,9 +144,12 @@ def partner_create(*, by: User, name: str, slug: str, display_name: str = "",
 
 
 @transaction.atomic
-def partner_update(*, by: User, partner: Partner, name: str, slug: str, is_active: bool) -> Partner:
+def partner_update(*, by: User, partner: Partner, name: str, slug: str, is_active: bool,
+                   country: str | None = None) -> Partner:
     require_poly_admin(by)
     partner.name, partner.slug, partner.is_active = name.strip(), slug.strip(), is_active
+    if country is not None:
+        partner.country = _partner_country(country)
     _full_clean(partner)
     _save_unique(partner, {
         "name": ("name", "A partner with this name exists."),

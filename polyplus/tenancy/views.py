@@ -399,7 +399,7 @@ def partner_edit(request: HttpRequest, pk: int) -> HttpResponse:
     saved_name = partner.name
     form = forms.PartnerForm(request.POST or None, creating=False, initial={
         "name": partner.name, "slug": partner.slug, "is_active": partner.is_active,
-        "display_name": brand.display_name if brand else "",
+        "country": partner.country, "display_name": brand.display_name if brand else "",
         "primary_color": brand.primary_color if brand else "#0b3d91",
         "accent_color": brand.accent_color if brand else "#f28c28",
     })
@@ -409,7 +409,7 @@ def partner_edit(request: HttpRequest, pk: int) -> HttpResponse:
             # One change: the partner and its colours are saved together or not at all.
             with transaction.atomic():
                 services.partner_update(by=user, partner=partner, name=data["name"], slug=data["slug"],
-                                        is_active=data["is_active"])
+                                        is_active=data["is_active"], country=data["country"])
                 services.partner_brand_update(
                     by=user, partner=partner, display_name=data["display_name"] or data["name"],
                     primary_color=data["primary_color"], accent_color=data["accent_color"],

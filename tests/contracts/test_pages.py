@@ -1,6 +1,7 @@
 """Catalogue, contract and custom-quote pages: personas, isolation, refusals that write nothing."""
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -642,3 +643,18 @@ def test_the_partner_dashboard_counts_its_contracts_and_names_those_ending_soon(
     assert ending.number in summary and contract_b.number not in html
     assert "Drafts to activate" in summary
 
+
+
+def test_a_swedish_partners_new_contract_form_proposes_sek(client_for, partner_a_admin, certified_a, customer_a):
+    certified_a.country = "SE"
+    certified_a.save()
+    html = client_for(partner_a_admin).get("/contracts/new/").content.decode()
+    assert re.search(r'<input type="text" name="currency" value="SEK"', html)
+
+
+def test_a_contract_posted_without_a_currency_takes_the_partners(client_for, poly_admin, certified_a, customer_a):
+    certified_a.country = "PL"
+    certified_a.save()
+    response = client_for(poly_admin).post("/contracts/new/", contract_post(customer_a, currency=""))
+    assert response.status_code == 302
+    assert Contract.objects.get(customer=customer_a).currency == "PLN"

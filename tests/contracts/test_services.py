@@ -203,3 +203,28 @@ def test_product_csv_import_creates_and_updates(poly_admin):
     assert (result.created, result.updated) == (1, 1)
     assert Product.objects.get(sku="SX-50").list_price == Decimal("2999.00")
     assert Product.objects.get(sku="ITP-1").quote_required
+
+
+@pytest.mark.parametrize(("country", "currency"), [
+    ("SE", "SEK"), ("PL", "PLN"), ("DE", "EUR"), ("FI", "EUR"), ("HR", "EUR"), ("DK", "USD"), ("US", "USD"),
+    ("", "USD"), ("se", "SEK"),
+])
+def test_the_default_currency_follows_the_partners_country(country, currency):
+    from contracts.rules import currency_for_country
+
+    assert currency_for_country(country) == currency
+
+
+@pytest.mark.parametrize(("country", "currency"), [("SE", "SEK"), ("PL", "PLN"), ("AT", "EUR"), ("", "USD")])
+def test_a_contract_without_a_currency_is_priced_in_the_partners_country_currency(certified_a, customer_a,
+                                                                                  partner_a_admin, country,
+                                                                                  currency):
+    certified_a.country = country
+    certified_a.save()
+    assert create(partner_a_admin, customer_a).currency == currency
+
+
+def test_a_contract_keeps_the_currency_it_was_given(certified_a, customer_a, partner_a_admin):
+    certified_a.country = "SE"
+    certified_a.save()
+    assert create(partner_a_admin, customer_a, currency="eur").currency == "EUR"

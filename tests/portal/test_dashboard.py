@@ -164,3 +164,13 @@ def test_poly_dashboards_cost_the_same_queries_for_3_or_30_partners(db, client_f
     with django_assert_max_num_queries(30) as many:
         client.get("/dashboard/")
     assert len(many) == len(few)
+
+
+def test_the_customers_landing_names_a_brand_ending_in_support_without_doubling_the_word(
+        client_for, customer_viewer, site_a, partner_a):
+    brand = partner_a.brand
+    brand.display_name = "Nordic Collaboration Support"
+    brand.save()
+    html = dashboard_html(client_for, customer_viewer)
+    assert "Nordic Collaboration Support" in html
+    assert "support support" not in html.lower()

@@ -166,3 +166,20 @@ def test_a_missing_page_is_a_styled_404(client_for, partner_a_engineer):
     response = client_for(partner_a_engineer).get("/customers/999999/")
     assert response.status_code == 404
     assert "Not found" in response.content.decode()
+
+
+def test_favicon_ico_answers_with_the_portals_icon(client, db):
+    from django.contrib.staticfiles import finders
+
+    response = client.get("/favicon.ico")
+    assert response.status_code == 302
+    assert response["Location"] == "/static/favicon.ico"
+    icon = finders.find("favicon.ico")
+    assert icon is not None
+    with open(icon, "rb") as file:
+        assert file.read(4) == b"\x00\x00\x01\x00"  # an ICO file's header
+
+
+def test_every_page_names_its_icon(client, db):
+    html = client.get("/accounts/login/").content.decode()
+    assert '<link rel="icon" href="/static/favicon.ico"' in html

@@ -277,3 +277,22 @@ def test_only_a_poly_admin_changes_host_names(client_for, poly_support, partner_
     assert client.post(f"/partners/{partner_a.pk}/domains/", {"host": "x.nordic.example"}).status_code == 403
     assert client.post(f"/domains/{domain.pk}/delete/").status_code == 403
     assert PartnerDomain.objects.filter(partner=partner_a).count() == 1
+
+
+def test_poly_admin_sets_the_country_a_partner_trades_from(client_for, poly_admin, partner_a):
+    response = client_for(poly_admin).post(f"/partners/{partner_a.pk}/edit/", {
+        "name": partner_a.name, "slug": partner_a.slug, "is_active": "on", "country": "SE",
+        "display_name": "Nordic", "primary_color": "#101010", "accent_color": "#202020",
+    })
+    assert response.status_code == 302
+    partner_a.refresh_from_db()
+    assert partner_a.country == "SE"
+
+
+def test_an_unknown_partner_country_is_an_error_next_to_its_field(client_for, poly_admin):
+    response = client_for(poly_admin).post("/partners/new/", {
+        "name": "Fresh AB", "slug": "fresh", "country": "XX", "primary_color": "#003366", "accent_color": "#ffcc00",
+    })
+    assert response.status_code == 200
+    assert "Select a valid choice" in field_html(response, "country")
+    assert not Partner.objects.filter(slug="fresh").exists()
