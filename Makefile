@@ -7,7 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: run test lint chromium clean
+.PHONY: run test lint chromium wrk bench clean
 
 # Installs the dependencies only (pyproject lists no packages): the code runs from this checkout.
 $(STAMP): pyproject.toml
@@ -29,6 +29,20 @@ chromium:
 
 test: $(STAMP) chromium
 	$(PY) -m polyplus.devstack test $(PYTEST_ARGS)
+
+# The load generator for `make bench`; installed like chromium when it is missing.
+wrk:
+	@command -v wrk >/dev/null 2>&1 || { \
+	  echo "Installing Debian's wrk for the benchmark"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk >/dev/null; }
+
+# Seeds a 10k-case and a full-size world, serves each with gunicorn and loads it with wrk;
+# prints the tables and writes docs/benchmarks.md. BENCH_SCALES=small (or full) runs one.
+BENCH_SCALES ?= small,full
+BENCH_DURATION ?= 10
+bench: $(STAMP) wrk
+	$(PY) -m polyplus.devstack bench --scales $(BENCH_SCALES) --duration $(BENCH_DURATION)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

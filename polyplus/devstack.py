@@ -326,11 +326,12 @@ USAGE = """usage: python -m polyplus.devstack COMMAND
   test [pytest args]   the test suite
   setup [--seed-demo]  provision the roles and database, migrate (compose's init step)
   shell                a shell with DATABASE_URL, DATABASE_OWNER_URL and REDIS_URL set
-  manage ARGS          manage.py ARGS on the development stack (what manage.py does when DATABASE_URL is unset)"""
+  manage ARGS          manage.py ARGS on the development stack (what manage.py does when DATABASE_URL is unset)
+  bench [--scales ...] seed large worlds, serve them with gunicorn, load them with wrk (polyplus/bench)"""
 
 
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in {"run", "test", "setup", "shell", "manage"}:
+    if not argv or argv[0] not in {"run", "test", "setup", "shell", "manage", "bench"}:
         print(USAGE)
         return 2
     # Ctrl-C and `kill` both stop everything in order, even when started with SIGINT ignored
@@ -347,6 +348,10 @@ def main(argv: list[str]) -> int:
         if argv[0] == "shell":
             os.environ.setdefault("DJANGO_DEBUG", "1")
             return run_in_foreground([os.environ.get("SHELL", "bash")])
+        if argv[0] == "bench":
+            from polyplus.bench.load import run_bench
+
+            return run_bench(argv[1:])
         if argv[0] == "manage":
             os.environ.setdefault("DJANGO_DEBUG", "1")
             return run_in_foreground([sys.executable, str(ROOT / "manage.py"), *argv[1:]])
