@@ -16,6 +16,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from contracts.models import ProductCategory
+from polyplus.tenancy.policy import policy_value
+from tickets.attachments import ALLOWED_DESCRIPTION
 from tickets.models import CaseStatus, EscalationLevel, Severity, VisitPurpose
 
 MAX_TEXT = 20_000
@@ -50,6 +52,14 @@ class MultipleFileField(forms.FileField):
         return [super(MultipleFileField, self).clean(file, initial) for file in files]
 
 
+def state_attachment_limits(form: forms.Form) -> None:
+    """Say the limits in the field's label, so they are read before a file is chosen."""
+    limit_mb = policy_value("case_attachment_max_mb")
+    form.fields["attachments"].label = f"Attachments: up to {MAX_FILES} files, {limit_mb} MB each"
+    form.fields["attachments"].help_text = f"{ALLOWED_DESCRIPTION[:1].upper()}{ALLOWED_DESCRIPTION[1:]}; " \
+                                           "checked by their contents."
+
+
 class ProductChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj) -> str:
         return f"{obj.sku} · {obj.name}"
@@ -77,9 +87,7 @@ class CaseOpenForm(forms.Form):
     subject = forms.CharField(max_length=200, error_messages={"required": "Say in a few words what is wrong."})
     description = text_field("Description", required=True, rows=6,
                              help_text="What happens, since when, what you tried, who is affected.")
-    attachments = MultipleFileField(
-        help_text="Logs and photos: PNG, JPEG, PDF, plain text, ZIP or gzip. Checked by their contents.",
-    )
+    attachments = MultipleFileField()
     hardware_replacement = forms.BooleanField(label="Hardware replacement needed", required=False)
     serial = forms.CharField(label="Serial number of the failed unit", max_length=60, required=False,
                              help_text="Asked only for a hardware replacement.")
@@ -92,6 +100,7 @@ class CaseOpenForm(forms.Form):
         self.fields["severity"].choices = [("", "Choose a severity…"),
                                            *((value, SEVERITY_WORDS[Severity(value)]) for value in Severity.values)]
         self.fields["description"].error_messages["required"] = "Describe the problem."
+        state_attachment_limits(self)
 
     def clean_site(self):
         site_id = self.cleaned_data["site"].strip()
@@ -144,8 +153,13 @@ class CaseFilterForm(forms.Form):
 class ReplyForm(forms.Form):
     """A public reply: the partner and the customer read it."""
 
-    body = text_field("Reply", rows=5, help_text="The partner and the customer read this.")
+    body = text_field("Reply", required=True, rows=5, help_text="The partner and the customer read this.")
     attachments = MultipleFileField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["body"].error_messages["required"] = "Write a reply."
+        state_attachment_limits(self)
 
 
 class InternalNoteForm(forms.Form):
@@ -154,9 +168,13 @@ class InternalNoteForm(forms.Form):
 
     prefix = "note"
 
-    body = text_field("Note", rows=4,
-                      help_text="Never shown to the partner or the customer.")
+    body = text_field("Note", required=True, rows=4, help_text="Never shown to the partner or the customer.")
     attachments = MultipleFileField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["body"].error_messages["required"] = "Write the note."
+        state_attachment_limits(self)
 
 
 class EscalateForm(forms.Form):

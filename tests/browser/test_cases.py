@@ -132,3 +132,38 @@ def test_a_partner_logs_a_case_and_poly_answers_and_escalates_it(page, people, c
     expect(page.locator("#reply")).to_be_visible()
     assert_accessible(page)
     shot(page, "5-partner-view")
+
+
+def test_a_refused_case_form_moves_the_focus_to_its_errors_each_linking_to_its_field(page, people, covered_site):
+    sign_in(page, people[Role.PARTNER_ENGINEER].email, PASSWORD)
+    page.goto("/cases/new/")
+    expect(page.locator("label[for=id_attachments]")).to_contain_text("MB each")
+    expect(page.locator("#id_site")).to_have_attribute("placeholder", "e.g. SE-GOT-0001")
+    assert_accessible(page)
+    page.fill("#id_subject", "Boardroom codec down")
+    page.locator("#case-form button[type=submit]").click()
+
+    summary = page.locator("#error-summary")
+    expect(summary).to_be_focused()
+    expect(summary.get_by_role("link")).to_have_count(4)  # site, category, severity, description
+    assert_accessible(page)
+    shot(page, "6-refused-case-form")
+    summary.get_by_role("link", name="Description: Describe the problem.").click()
+    expect(page.locator("#id_description")).to_be_focused()
+    expect(page.locator("#id_subject")).to_have_value("Boardroom codec down")
+
+    # A refused reply on the case page starts from its own list of errors too.
+    case = factories_case(covered_site, people[Role.PARTNER_ENGINEER])
+    page.goto(f"/cases/{case.pk}/")
+    page.locator("#send-reply").click()
+    expect(page.locator("#reply #error-summary")).to_be_focused()
+    assert_accessible(page)
+
+
+def factories_case(contract, engineer) -> Case:
+    from tickets import services
+
+    with staff_context(reason="browser test data: a case"):
+        site = contract.customer.sites.get()
+        return services.case_open(by=engineer, site=site, category="video", severity=3,
+                                  subject="Remote control unpaired", description="Since the update.")

@@ -265,7 +265,8 @@ def test_a_refused_internal_note_stays_in_its_own_form_with_the_error(client_for
     assert response.status_code == 200
     html = unescape(response.content.decode())
     internal_form = html[html.index('id="internal-note"'):]
-    assert "Write a reply." in internal_form or "This field is required." in internal_form
+    assert "Write the note." in internal_form
+    assert 'href="#id_note-body"' in internal_form
     assert not CaseComment.objects.exists()
 
 

@@ -2,6 +2,7 @@
 dashboard card, and who may reach which of them."""
 
 import datetime
+import re
 from html import unescape
 
 import pytest
@@ -10,7 +11,7 @@ from django.utils import timezone
 
 from contracts.models import Offering
 from polyplus.tenancy.context import read_context, tenant_context
-from polyplus.tenancy.models import ServiceCategory
+from polyplus.tenancy.models import ServiceCategory, Site
 from tests import factories
 from tickets import services
 from tickets.models import Case, CaseAttachment, CaseStatus
@@ -74,6 +75,54 @@ def test_the_open_form_has_a_site_picker_plain_severities_and_a_serial_only_for_
     assert 'name="hardware_replacement"' in html and 'name="serial"' in html
     assert "#case-form:has(#id_hardware_replacement:not(:checked)) #field-serial" in html
     assert 'type="file" name="attachments" multiple' in html
+
+
+def test_the_site_id_placeholder_is_a_whole_site_id_shaped_like_real_ones(client_for, partner_a_engineer):
+    html = client_for(partner_a_engineer).get("/cases/new/").content.decode()
+    placeholder = re.search(r'id="id_site"[^>]*placeholder="([^"]*)"', html, re.S).group(1)
+    example = re.fullmatch(r"e\.g\. (\S+)", placeholder).group(1)
+    for validate in Site._meta.get_field("site_id").validators:
+        validate(example)
+    # Country, place, number: the shape of the demo data's Site IDs (SE-GOT-0001, NO-OSL-0001).
+    assert re.fullmatch(r"[A-Z]{2}-[A-Z]{3}-\d{3,4}", example)
+
+
+def test_the_required_fields_are_marked_and_said_to_be(client_for, partner_a_engineer):
+    response = client_for(partner_a_engineer).get("/cases/new/")
+    html = unescape(response.content.decode())
+    assert "are required." in html
+    for name in ("category", "severity", "subject", "description"):
+        label = re.search(rf'<label for="id_{name}">(.*?)</label>', field_html(response, name), re.S).group(1)
+        assert 'class="required-mark"' in label, name
+        assert re.search(rf'<(select|input|textarea)[^>]*name="{name}"[^>]*required', html), name
+    assert re.search(r'<label for="id_site">Site ID<span class="required-mark"', html)
+    label = re.search(r'<label for="id_product">(.*?)</label>', html, re.S).group(1)
+    assert "required-mark" not in label
+
+
+def test_the_attachment_limits_are_stated_before_a_file_is_chosen(client_for, partner_a_engineer):
+    from polyplus.tenancy.models import PolicySetting
+
+    PolicySetting.objects.create(key="case_attachment_max_mb", value="4")
+    html = unescape(client_for(partner_a_engineer).get("/cases/new/").content.decode())
+    label = re.search(r'<label for="id_attachments">(.*?)</label>', html, re.S).group(1)
+    assert "up to 10 files, 4 MB each" in label
+    assert html.index("4 MB each") < html.index('type="file" name="attachments"')
+
+
+def test_a_refused_case_lists_every_error_at_the_top_linking_to_its_field(client_for, partner_a_engineer):
+    response = client_for(partner_a_engineer).post("/cases/new/", {"site": "", "subject": ""})
+    html = unescape(response.content.decode())
+    summary = html[html.index('id="error-summary"'):]
+    summary = summary[:summary.index("</div>")]
+    assert html.index('id="error-summary"') < html.index('id="field-site"')
+    assert 'tabindex="-1"' in html[html.index('<div class="error-summary"'):html.index('id="error-summary"') + 200]
+    for anchor, message in (("id_site", "Pick the site the case is about."),
+                            ("id_category", "Choose the product category."), ("id_severity", "Choose how bad it is."),
+                            ("id_subject", "Say in a few words what is wrong."),
+                            ("id_description", "Describe the problem.")):
+        assert f'<a href="#{anchor}">' in summary and message in summary, anchor
+    assert not Case.objects.exists()
 
 
 def test_the_site_picker_finds_the_partners_own_sites_from_part_of_a_site_id(client_for, partner_a_engineer,
