@@ -27,7 +27,8 @@ from contracts.models import (
     ProductCategory,
     QuoteStatus,
 )
-from polyplus.tenancy.models import Customer, Partner, ServiceCategory, User
+from polyplus.tenancy.models import Customer, NumberKind, ServiceCategory, User
+from polyplus.tenancy.numbering import next_number
 from polyplus.tenancy.services import require_partner_admin_of, require_poly_admin
 
 # ---- the catalogue -----------------------------------------------------------------------
@@ -241,13 +242,6 @@ def _validate_lines(lines: list[LineInput]) -> None:
         raise ValidationError({"lines": errors})
 
 
-def _next_contract_number(partner: Partner, start_date: datetime.date) -> str:
-    Partner.objects.select_for_update().filter(pk=partner.pk).first()
-    prefix = f"{partner.slug.upper()[:10]}-{start_date.year}-"
-    count = Contract.objects.filter(partner=partner, number__startswith=prefix).count()
-    return f"{prefix}{count + 1:04d}"
-
-
 @transaction.atomic
 def contract_create(
     *, by: User, customer: Customer, offering: str, start_date: datetime.date, end_date: datetime.date,
@@ -279,7 +273,7 @@ def contract_create(
     rules.require_no_overlapping_term(customer_id=customer.pk, categories=categories,
                                       start_date=start_date, end_date=end_date)
     contract = Contract(
-        partner=partner, customer=customer, number=_next_contract_number(partner, start_date), offering=offering,
+        partner=partner, customer=customer, number=next_number(partner, NumberKind.CONTRACT), offering=offering,
         start_date=start_date, end_date=end_date,
         currency=currency.strip().upper() or rules.currency_for_country(partner.country),
         onsite_extension=onsite_extension, csm_hour_blocks=csm_hour_blocks,

@@ -1,6 +1,7 @@
 """factory_boy factories. Create data inside a test's staff context (conftest) or staff_context()."""
 
 import datetime
+import re
 from decimal import Decimal
 
 import factory
@@ -24,6 +25,12 @@ from polyplus.tenancy.models import (
 PASSWORD = "correct-horse-battery-staple"
 
 
+def partner_code_for(slug: str, n: int) -> str:
+    """The slug's letters and digits when they fit (nordic → NORDIC), else unique by the sequence."""
+    letters = re.sub(r"[^A-Z0-9]", "", slug.upper())
+    return letters.ljust(2, "X") if len(letters) <= 8 else f"{letters[:4]}{n:04d}"
+
+
 class PartnerFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Partner
@@ -31,6 +38,7 @@ class PartnerFactory(factory.django.DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"Partner {n}")
     slug = factory.Sequence(lambda n: f"partner-{n}")
+    code = factory.LazyAttributeSequence(lambda o, n: partner_code_for(o.slug, n))
     brand = factory.RelatedFactory(
         "tests.factories.PartnerBrandFactory", factory_related_name="partner",
         display_name=factory.SelfAttribute("..name"),

@@ -16,7 +16,8 @@ from contracts.models import ContractStatus, Offering, Product, ProductCategory
 from installbase.coverage import check_coverage
 from installbase.models import Device
 from polyplus.files import save_file
-from polyplus.tenancy.models import Partner, Role, Site, User
+from polyplus.tenancy.models import NumberKind, Role, Site, User
+from polyplus.tenancy.numbering import next_number
 from polyplus.tenancy.policy import policy_value
 from tickets import sla
 from tickets.attachments import ALLOWED_DESCRIPTION, sniff_content_type
@@ -75,12 +76,6 @@ def require_case_actor(actor: User, partner_id: int) -> None:
 def require_poly_case_worker(actor: User) -> None:
     if not is_poly_case_worker(actor):
         raise PermissionDenied("Only Poly support may do this.")
-
-
-def _next_case_number(partner: Partner) -> str:
-    Partner.objects.select_for_update().filter(pk=partner.pk).first()
-    count = Case.objects.filter(partner=partner).count()
-    return f"{partner.slug.upper()[:10]}-{count + 1:06d}"
 
 
 # ---- opening -----------------------------------------------------------------------------
@@ -155,7 +150,7 @@ def case_open(
         entitlement_explanation=coverage.explanation[:300], entitlement_flags=[str(f) for f in coverage.flags],
         contract=coverage.contract, offering=offering, opened_by=by, opened_at=timezone.now(),
         priority=0 if offering == Offering.POLY_PLUS_ENTERPRISE else 1,
-        number=_next_case_number(site.partner),
+        number=next_number(site.partner, NumberKind.CASE),
     )
     sla.start_clocks(case)
     case.save()

@@ -78,8 +78,13 @@ class PartnerSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Partner
-        fields = ["id", "name", "slug", "is_active", "brand", "display_name", "primary_color"]
-        extra_kwargs = {"name": {"validators": []}, "slug": {"validators": []}}
+        fields = ["id", "name", "slug", "code", "is_active", "brand", "display_name", "primary_color"]
+        extra_kwargs = {
+            "name": {"validators": []}, "slug": {"validators": []},
+            "code": {"validators": [], "required": False, "allow_blank": True,
+                     "help_text": "2 to 8 capital letters or digits, unique across the portal, fixed once set; "
+                                  "it starts the partner's case and contract numbers. Made from the slug if omitted."},
+        }
 
 
 class CertificationSerializer(serializers.ModelSerializer):
@@ -201,7 +206,7 @@ class PartnerViewSet(TenantApiViewMixin, mixins.ListModelMixin, mixins.RetrieveM
     serializer_class = PartnerSerializer
     permission_classes = [ReadOrPolyAdminWrites]
     filterset_fields = ["is_active"]
-    search_fields = ["name", "slug"]
+    search_fields = ["name", "slug", "code"]
     ordering_fields = ["name"]
 
     def get_queryset(self):
@@ -213,14 +218,14 @@ class PartnerViewSet(TenantApiViewMixin, mixins.ListModelMixin, mixins.RetrieveM
     def perform_create(self, serializer):
         data = serializer.validated_data
         serializer.instance = services.partner_create(
-            by=self.request.user, name=data["name"], slug=data["slug"],
+            by=self.request.user, name=data["name"], slug=data["slug"], code=data.get("code", ""),
             display_name=data.get("display_name", ""), primary_color=data.get("primary_color", "#0b3d91"),
         )
 
     def perform_update(self, serializer):
         partner, data, actor = serializer.instance, serializer.validated_data, self.request.user
         services.partner_update(by=actor, partner=partner, name=data.get("name", partner.name),
-                                slug=data.get("slug", partner.slug),
+                                slug=data.get("slug", partner.slug), code=data.get("code"),
                                 is_active=data.get("is_active", partner.is_active))
         if "display_name" in data or "primary_color" in data:
             brand = getattr(partner, "brand", None)

@@ -42,6 +42,8 @@ PARTNER_ROLES = frozenset({Role.PARTNER_ADMIN, Role.PARTNER_ENGINEER, Role.CUSTO
 
 hex_color = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Enter a colour as #RRGGBB.")
 slug_validator = RegexValidator(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", "Use lower-case letters, digits and hyphens.")
+PARTNER_CODE_PATTERN = r"^[A-Z0-9]{2,8}$"
+partner_code_validator = RegexValidator(r"^[A-Z0-9]{2,8}\Z", "Use 2 to 8 capital letters or digits, e.g. NORD.")
 
 
 @audited()
@@ -50,6 +52,12 @@ class Partner(models.Model):
 
     name = models.CharField(max_length=200, unique=True)
     slug = models.SlugField(max_length=60, unique=True, validators=[slug_validator])
+    # Unique across the portal and fixed once set: every case and contract number starts with
+    # it (numbering.py), so two partners never issue the same number.
+    code = models.CharField(
+        max_length=8, unique=True, validators=[partner_code_validator],
+        help_text="2 to 8 capital letters or digits; the start of the partner's case and contract numbers.",
+    )
     country = models.CharField(
         max_length=2, blank=True,
         help_text="ISO 3166-1 alpha-2 code of the country the partner trades from; its contracts' currency follows it.",
@@ -62,6 +70,9 @@ class Partner(models.Model):
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(code__regex=PARTNER_CODE_PATTERN), name="partner_code_format"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -363,3 +374,26 @@ class CertificationReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.certification} · expires {self.expires_on}"
+
+
+class NumberKind(models.TextChoices):
+    """The kinds of business numbers a partner issues, each from its own counter."""
+
+    CASE = "case", "Service case"
+    CONTRACT = "contract", "Contract"
+
+
+class PartnerNumberCounter(models.Model):
+    """The last number a partner issued of one kind. It only ever goes up (numbering.py)."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="number_counters")
+    kind = models.CharField(max_length=20, choices=NumberKind.choices)
+    last_value = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["partner", "kind"], name="number_counter_one_per_partner_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partner} · {self.kind} · {self.last_value}"

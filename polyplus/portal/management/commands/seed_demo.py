@@ -118,6 +118,7 @@ class DemoCustomer:
 class DemoPartner:
     name: str
     slug: str
+    code: str
     display_name: str
     primary_color: str
     accent_color: str
@@ -172,6 +173,7 @@ PARTNERS = (
     DemoPartner(
         name="Nordic Collaboration AB",
         slug="nordic",
+        code="NORD",
         display_name="Nordic Collaboration Support",
         primary_color="#005f73",
         accent_color="#ee9b00",
@@ -242,6 +244,7 @@ PARTNERS = (
     DemoPartner(
         name="Wisła Systemy sp. z o.o.",
         slug="wisla",
+        code="WISLA",
         display_name="Wisła Systemy Serwis",
         primary_color="#8b1e3f",
         accent_color="#f2c14e",
@@ -388,7 +391,7 @@ class Command(BaseCommand):
         partner = Partner.objects.filter(slug=demo.slug).first()
         if partner is None:
             partner = services.partner_create(
-                by=by, name=demo.name, slug=demo.slug, display_name=demo.display_name,
+                by=by, name=demo.name, slug=demo.slug, code=demo.code, display_name=demo.display_name,
                 primary_color=demo.primary_color, accent_color=demo.accent_color,
                 support_email=demo.support_email, support_phone=demo.support_phone,
             )
