@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import zoneinfo
 from functools import cache
+from importlib import resources
+from pathlib import Path
 
 import pycountry
 from django import forms
 from django.db.models import QuerySet
 
+from polyplus.tenancy import services
 from polyplus.tenancy.models import Role, ServiceCategory, hex_color
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -33,6 +36,34 @@ def timezone_choices() -> list[tuple[str, str]]:
         if "/" in name and not name.startswith(("Etc/", "SystemV/", "US/", "posix", "right/"))
     }
     return [(name, name.replace("_", " ")) for name in ["UTC", *sorted(names)]]
+
+
+def _zone_tab() -> str:
+    """The tz database's zone.tab (country code, place, zone), from the system or the tzdata package."""
+    for directory in zoneinfo.TZPATH:
+        path = Path(directory) / "zone.tab"
+        if path.exists():
+            return path.read_text(encoding="utf-8")
+    return resources.files("tzdata.zoneinfo").joinpath("zone.tab").read_text(encoding="utf-8")
+
+
+@cache
+def zones_by_country() -> dict[str, list[str]]:
+    """Each country's time zones, its most populous first (as the tz database lists them)."""
+    zones: dict[str, list[str]] = {}
+    for line in _zone_tab().splitlines():
+        if line and not line.startswith("#"):
+            country, _place, zone, *_comment = line.split("\t")
+            zones.setdefault(country, []).append(zone)
+    return zones
+
+
+def proposed_timezone(country: str, current: str = "") -> str:
+    """The zone to propose for a site in `country`: the one chosen if the country has it, else its main one."""
+    zones = zones_by_country().get((country or "").upper(), [])
+    if current in zones or not zones:
+        return current
+    return zones[0]
 
 
 def subdivisions_of(country: str) -> list[tuple[str, str]]:
@@ -91,10 +122,14 @@ class SiteForm(forms.Form):
         max_length=6, required=False, widget=forms.TextInput(attrs={"list": "subdivision-options"}),
         help_text="Optional ISO 3166-2 code, e.g. SE-AB; used for public holidays.",
     )
-    timezone = forms.ChoiceField(label="Time zone", choices=())
+    timezone = forms.ChoiceField(
+        label="Time zone", choices=(),
+        help_text="Proposed from the country; choose another if the site keeps a different zone.",
+    )
 
-    def __init__(self, *args, subdivision_url: str = "", **kwargs):
+    def __init__(self, *args, subdivision_url: str = "", customer=None, current_site_id: str = "", **kwargs):
         super().__init__(*args, **kwargs)
+        self.customer, self.current_site_id = customer, current_site_id
         self.fields["country"].choices = [("", "Choose a country…"), *country_choices()]
         zones = [("", "Choose a time zone…"), *timezone_choices()]
         current_zone = self.initial.get("timezone")
@@ -104,7 +139,17 @@ class SiteForm(forms.Form):
         if subdivision_url:
             self.fields["country"].widget.attrs.update({
                 "hx-get": subdivision_url, "hx-trigger": "change", "hx-target": "#subdivision-options",
+                "hx-include": "[name=timezone]",
             })
+
+    def clean(self):
+        """A taken Site ID is reported with the other errors, not only once they are put right."""
+        cleaned = super().clean()
+        site_id = cleaned.get("site_id")
+        if self.errors and site_id and self.customer is not None and services.site_id_in_use(
+                site_id, customer=self.customer, current_site_id=self.current_site_id):
+            self.add_error("site_id", services.SITE_ID_TAKEN)
+        return cleaned
 
     def country_value(self) -> str:
         return self["country"].value() or ""
@@ -178,11 +223,6 @@ class BrandForm(forms.Form):
 class PartnerForm(forms.Form):
     name = forms.CharField(max_length=200)
     slug = forms.CharField(max_length=60, help_text="Lower-case letters, digits and hyphens; used in addresses.")
-    code = forms.CharField(
-        max_length=8, required=False,
-        help_text="2 to 8 capital letters or digits, e.g. NORD; it starts every case and contract number "
-                  "(NORD-000123, NORD-C-0001) and cannot change later. Made from the slug if blank.",
-    )
     country = forms.ChoiceField(
         choices=(), required=False,
         help_text="Where the partner trades from; its new contracts are priced in this country's currency.",
@@ -199,9 +239,6 @@ class PartnerForm(forms.Form):
         self.fields["country"].choices = [("", "Choose a country…"), *country_choices()]
         if creating:
             del self.fields["is_active"]
-        else:
-            self.fields["code"].disabled = True
-            self.fields["code"].help_text = "Fixed: the partner's case and contract numbers start with it."
 
 
 class CertificationForm(forms.Form):

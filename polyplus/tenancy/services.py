@@ -34,7 +34,6 @@ from polyplus.tenancy.models import (
     TrainingRecord,
     User,
 )
-from polyplus.tenancy.numbering import propose_partner_code
 from polyplus.tenancy.policy import Policy, registered_policies
 
 TOKEN_PREFIX = "pp_"
@@ -124,29 +123,18 @@ def _save_unique(instance, unique_messages: dict[str, tuple[str, str]]) -> None:
 
 # ---- partners --------------------------------------------------------------------------------
 
-PARTNER_UNIQUE_MESSAGES = {
-    "name": ("name", "A partner with this name exists."),
-    "slug": ("slug", "A partner with this slug exists."),
-    "code": ("code", "A partner with this code exists."),
-}
-
-
 @transaction.atomic
-def partner_create(*, by: User, name: str, slug: str, code: str = "", display_name: str = "",
+def partner_create(*, by: User, name: str, slug: str, display_name: str = "",
                    primary_color: str = "#0b3d91", accent_color: str = "#f28c28",
                    support_email: str = "", support_phone: str = "", country: str = "") -> Partner:
-    """Register a certified service partner, with its brand.
-
-    The code starts every number the partner issues; left blank, one is made from the slug.
-    """
+    """Register a certified service partner, with its brand."""
     require_poly_admin(by)
-    partner = Partner(name=name.strip(), slug=slug.strip(), code=code.strip().upper(),
-                      country=_partner_country(country))
-    if not partner.code:
-        taken = set(Partner.objects.values_list("code", flat=True))
-        partner.code = propose_partner_code(partner.slug, taken)
+    partner = Partner(name=name.strip(), slug=slug.strip(), country=_partner_country(country))
     _full_clean(partner)
-    _save_unique(partner, PARTNER_UNIQUE_MESSAGES)
+    _save_unique(partner, {
+        "name": ("name", "A partner with this name exists."),
+        "slug": ("slug", "A partner with this slug exists."),
+    })
     brand = PartnerBrand(partner=partner, display_name=display_name.strip() or partner.name,
                          primary_color=primary_color, accent_color=accent_color,
                          support_email=support_email, support_phone=support_phone)
@@ -157,16 +145,16 @@ def partner_create(*, by: User, name: str, slug: str, code: str = "", display_na
 
 @transaction.atomic
 def partner_update(*, by: User, partner: Partner, name: str, slug: str, is_active: bool,
-                   country: str | None = None, code: str | None = None) -> Partner:
-    """Rename or (de)activate a partner. Its code stays: the numbers it issued carry it."""
+                   country: str | None = None) -> Partner:
     require_poly_admin(by)
-    if code is not None and code.strip().upper() != partner.code:
-        raise ValidationError({"code": ["A partner's code cannot change: its case and contract numbers carry it."]})
     partner.name, partner.slug, partner.is_active = name.strip(), slug.strip(), is_active
     if country is not None:
         partner.country = _partner_country(country)
     _full_clean(partner)
-    _save_unique(partner, PARTNER_UNIQUE_MESSAGES)
+    _save_unique(partner, {
+        "name": ("name", "A partner with this name exists."),
+        "slug": ("slug", "A partner with this slug exists."),
+    })
     return partner
 
 
@@ -284,12 +272,43 @@ def customer_update(*, by: User, customer: Customer, name: str, master_account_i
     return customer
 
 
-SITE_UNIQUE = {"site_id": ("site_id", "This Site ID is already in use.")}
+SITE_ID_TAKEN = "This Site ID is already in use."
+SITE_UNIQUE = {"site_id": ("site_id", SITE_ID_TAKEN)}
+
+
+class _ProbeDone(Exception):
+    """Raised to roll a probe's savepoint back once the database has answered."""
+
+
+def site_id_in_use(site_id: str, *, customer: Customer, current_site_id: str = "") -> bool:
+    """Whether another site already holds `site_id`, anywhere in the portal.
+
+    Row-level security hides other partners' sites from a query, but not from the unique
+    index, so the database is asked by a trial insert that is always rolled back. A form can
+    then report a taken Site ID on the first submit, together with its other errors.
+    """
+    site_id = (site_id or "").strip().upper()
+    if not site_id or site_id == current_site_id:
+        return False
+    probe = Site(partner_id=customer.partner_id, customer=customer, site_id=site_id, name="-", address="-",
+                 country="SE", timezone="UTC")
+    try:
+        with transaction.atomic():
+            probe.save()
+            raise _ProbeDone
+    except _ProbeDone:
+        return False
+    except IntegrityError as exc:
+        constraint = getattr(getattr(exc.__cause__, "diag", None), "constraint_name", "") or ""
+        if "site_id" in constraint:
+            return True
+        raise
 
 
 def _fill_site(site: Site, *, site_id: str, name: str, address: str, country: str,
                subdivision: str, timezone_name: str) -> None:
     errors: dict[str, list[str]] = {}
+    saved_site_id = site.site_id if site.pk else ""
     site.site_id, site.name, site.address = site_id.strip().upper(), name.strip(), address.strip()
     for field, check in (
         ("country", lambda: validate_country(country)),
@@ -308,6 +327,9 @@ def _fill_site(site: Site, *, site_id: str, name: str, address: str, country: st
         _full_clean(site, exclude=["partner", "customer", "country", "subdivision", "timezone"])
     except ValidationError as exc:
         errors.update(exc.message_dict)
+    if errors and "site_id" not in errors and site_id_in_use(site.site_id, customer=site.customer,
+                                                             current_site_id=saved_site_id):
+        errors["site_id"] = [SITE_ID_TAKEN]
     if errors:
         raise ValidationError(errors)
 

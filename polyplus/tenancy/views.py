@@ -160,8 +160,9 @@ def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 # ---- sites ------------------------------------------------------------------------------------
 
-def _site_form(request: HttpRequest, initial: dict | None = None) -> forms.SiteForm:
-    return forms.SiteForm(request.POST or None, initial=initial,
+def _site_form(request: HttpRequest, customer, site=None, initial: dict | None = None) -> forms.SiteForm:
+    return forms.SiteForm(request.POST or None, initial=initial, customer=customer,
+                          current_site_id=site.site_id if site else "",
                           subdivision_url=reverse("tenancy:subdivision_options"))
 
 
@@ -176,7 +177,7 @@ def site_create(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     customer = selectors.customer_get_for_user(user=user, pk=pk)
     services.require_partner_admin_of(user, customer.partner)
-    form = _site_form(request)
+    form = _site_form(request, customer)
     if request.method == "POST" and form.is_valid():
         try:
             site = services.site_create(by=user, customer=customer, **_site_fields(form))
@@ -197,7 +198,7 @@ def site_edit(request: HttpRequest, site_id: str) -> HttpResponse:
     site = selectors.site_get_for_user(user=user, site_id=site_id)
     services.require_partner_admin_of(user, site.partner)
     saved_site_id = site.site_id
-    form = _site_form(request, initial={
+    form = _site_form(request, site.customer, site, initial={
         "site_id": site.site_id, "name": site.name, "address": site.address, "country": site.country,
         "subdivision": site.subdivision, "timezone": site.timezone,
     })
@@ -218,9 +219,15 @@ def site_edit(request: HttpRequest, site_id: str) -> HttpResponse:
 
 @login_required
 def subdivision_options(request: HttpRequest) -> HttpResponse:
-    """The <option>s of a country's subdivisions, for the site form's suggestions (htmx)."""
-    return render(request, "tenancy/sites/_subdivision_options.html",
-                  {"subdivisions": forms.subdivisions_of(request.GET.get("country", ""))})
+    """For the site form, when a country is picked (htmx): the <option>s of its subdivisions,
+    and its time zone, proposed unless the zone already chosen is one of the country's."""
+    country, current = text_param(request, "country").upper(), text_param(request, "timezone")
+    proposal = forms.proposed_timezone(country, current)
+    return render(request, "tenancy/sites/_country_choices.html", {
+        "subdivisions": forms.subdivisions_of(country),
+        "form": forms.SiteForm(initial={"timezone": proposal}) if proposal != current else None,
+        "proposal": proposal,
+    })
 
 
 # ---- users ------------------------------------------------------------------------------------
@@ -368,7 +375,7 @@ def partner_list(request: HttpRequest) -> HttpResponse:
     query = text_param(request, "q")
     partners = selectors.partners_with_counts(request.user)
     if query:
-        partners = partners.filter(Q(name__icontains=query) | Q(slug__icontains=query) | Q(code__iexact=query))
+        partners = partners.filter(Q(name__icontains=query) | Q(slug__icontains=query))
     page, query_string = paginate(request, partners)
     page.object_list = selectors.with_flags(page.object_list)
     return render(request, "tenancy/partners/list.html", {
@@ -398,7 +405,7 @@ def partner_edit(request: HttpRequest, pk: int) -> HttpResponse:
     brand = getattr(partner, "brand", None)
     saved_name = partner.name
     form = forms.PartnerForm(request.POST or None, creating=False, initial={
-        "name": partner.name, "slug": partner.slug, "code": partner.code, "is_active": partner.is_active,
+        "name": partner.name, "slug": partner.slug, "is_active": partner.is_active,
         "country": partner.country, "display_name": brand.display_name if brand else "",
         "primary_color": brand.primary_color if brand else "#0b3d91",
         "accent_color": brand.accent_color if brand else "#f28c28",

@@ -148,3 +148,69 @@ def test_a_site_with_an_unlisted_time_zone_can_still_be_edited(client_for, partn
     site = factories.SiteFactory(customer=customer_a, timezone="Etc/GMT-2")
     html = client_for(partner_a_admin).get(f"/sites/{site.site_id}/edit/").content.decode()
     assert '<option value="Etc/GMT-2" selected>' in html
+
+
+# ---- a taken Site ID is reported on the first submit, with the other errors --------------------
+
+@pytest.mark.parametrize("taken", ["site_a", "site_b"])
+def test_a_taken_site_id_is_reported_together_with_the_forms_other_errors(request, client_for, partner_a_admin,
+                                                                          customer_a, taken):
+    site = request.getfixturevalue(taken)
+    before = Site.objects.count()
+    response = client_for(partner_a_admin).post(f"/customers/{customer_a.pk}/sites/new/",
+                                                {**GOOD, "site_id": site.site_id, "name": "", "country": "XX"})
+    assert response.status_code == 200
+    assert "This Site ID is already in use." in field_html(response, "site_id")
+    assert "This field is required." in field_html(response, "name")
+    assert "Select a valid choice." in field_html(response, "country")
+    assert Site.objects.count() == before
+
+
+def test_a_taken_site_id_is_reported_together_with_the_services_errors(client_for, partner_a_admin, customer_a,
+                                                                      site_b):
+    response = client_for(partner_a_admin).post(f"/customers/{customer_a.pk}/sites/new/",
+                                                {**GOOD, "site_id": site_b.site_id, "subdivision": "PL-14"})
+    assert "This Site ID is already in use." in field_html(response, "site_id")
+    assert "is not an ISO 3166-2 subdivision of SE" in field_html(response, "subdivision")
+
+
+def test_checking_a_site_id_writes_nothing_not_even_history(client_for, partner_a_admin, customer_a):
+    from pghistory.models import Events
+
+    before = (Site.objects.count(), Events.objects.filter(pgh_obj_model="tenancy.Site").count())
+    response = client_for(partner_a_admin).post(f"/customers/{customer_a.pk}/sites/new/",
+                                                {**GOOD, "site_id": "SE-NEW-001", "name": ""})
+    assert "This Site ID is already in use." not in response.content.decode()
+    assert (Site.objects.count(), Events.objects.filter(pgh_obj_model="tenancy.Site").count()) == before
+
+
+def test_a_site_keeping_its_own_site_id_is_not_called_taken(client_for, partner_a_admin, site_a):
+    response = client_for(partner_a_admin).post(f"/sites/{site_a.site_id}/edit/",
+                                                {**GOOD, "site_id": site_a.site_id, "name": ""})
+    assert "This field is required." in field_html(response, "name")
+    assert "This Site ID is already in use." not in response.content.decode()
+
+
+# ---- picking the country proposes its time zone ----------------------------------------------
+
+def country_choices(client, **params) -> str:
+    return client.get("/sites/subdivisions/", params, HTTP_HX_REQUEST="true").content.decode()
+
+
+@pytest.mark.parametrize(("country", "zone"), [("PL", "Europe/Warsaw"), ("SE", "Europe/Stockholm"),
+                                               ("US", "America/New_York"), ("se", "Europe/Stockholm")])
+def test_picking_a_country_proposes_its_main_time_zone(client_for, partner_a_admin, country, zone):
+    html = country_choices(client_for(partner_a_admin), country=country, timezone="")
+    assert 'hx-swap-oob="true"' in html
+    assert f'<option value="{zone}" selected>' in html
+    assert f"Time zone set to {zone}." in html
+
+
+def test_a_zone_already_chosen_in_that_country_is_kept(client_for, partner_a_admin):
+    html = country_choices(client_for(partner_a_admin), country="US", timezone="America/Denver")
+    assert "hx-swap-oob" not in html
+
+
+def test_a_zone_of_another_country_is_replaced_by_the_new_countrys(client_for, partner_a_admin):
+    html = country_choices(client_for(partner_a_admin), country="PL", timezone="Europe/Stockholm")
+    assert '<option value="Europe/Warsaw" selected>' in html
