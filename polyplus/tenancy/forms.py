@@ -223,6 +223,11 @@ class BrandForm(forms.Form):
 class PartnerForm(forms.Form):
     name = forms.CharField(max_length=200)
     slug = forms.CharField(max_length=60, help_text="Lower-case letters, digits and hyphens; used in addresses.")
+    code = forms.CharField(
+        max_length=8, required=False,
+        help_text="2 to 8 capital letters or digits, e.g. NORD; it starts every case and contract number "
+                  "(NORD-000123, NORD-C-0001) and cannot change later. Made from the slug if blank.",
+    )
     country = forms.ChoiceField(
         choices=(), required=False,
         help_text="Where the partner trades from; its new contracts are priced in this country's currency.",
@@ -239,6 +244,9 @@ class PartnerForm(forms.Form):
         self.fields["country"].choices = [("", "Choose a country…"), *country_choices()]
         if creating:
             del self.fields["is_active"]
+        else:
+            self.fields["code"].disabled = True
+            self.fields["code"].help_text = "Fixed: the partner's case and contract numbers start with it."
 
 
 class CertificationForm(forms.Form):

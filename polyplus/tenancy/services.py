@@ -34,6 +34,7 @@ from polyplus.tenancy.models import (
     TrainingRecord,
     User,
 )
+from polyplus.tenancy.numbering import propose_partner_code
 from polyplus.tenancy.policy import Policy, registered_policies
 
 TOKEN_PREFIX = "pp_"
@@ -123,18 +124,29 @@ def _save_unique(instance, unique_messages: dict[str, tuple[str, str]]) -> None:
 
 # ---- partners --------------------------------------------------------------------------------
 
+PARTNER_UNIQUE_MESSAGES = {
+    "name": ("name", "A partner with this name exists."),
+    "slug": ("slug", "A partner with this slug exists."),
+    "code": ("code", "A partner with this code exists."),
+}
+
+
 @transaction.atomic
-def partner_create(*, by: User, name: str, slug: str, display_name: str = "",
+def partner_create(*, by: User, name: str, slug: str, code: str = "", display_name: str = "",
                    primary_color: str = "#0b3d91", accent_color: str = "#f28c28",
                    support_email: str = "", support_phone: str = "", country: str = "") -> Partner:
-    """Register a certified service partner, with its brand."""
+    """Register a certified service partner, with its brand.
+
+    The code starts every number the partner issues; left blank, one is made from the slug.
+    """
     require_poly_admin(by)
-    partner = Partner(name=name.strip(), slug=slug.strip(), country=_partner_country(country))
+    partner = Partner(name=name.strip(), slug=slug.strip(), code=code.strip().upper(),
+                      country=_partner_country(country))
+    if not partner.code:
+        taken = set(Partner.objects.values_list("code", flat=True))
+        partner.code = propose_partner_code(partner.slug, taken)
     _full_clean(partner)
-    _save_unique(partner, {
-        "name": ("name", "A partner with this name exists."),
-        "slug": ("slug", "A partner with this slug exists."),
-    })
+    _save_unique(partner, PARTNER_UNIQUE_MESSAGES)
     brand = PartnerBrand(partner=partner, display_name=display_name.strip() or partner.name,
                          primary_color=primary_color, accent_color=accent_color,
                          support_email=support_email, support_phone=support_phone)
@@ -145,16 +157,16 @@ def partner_create(*, by: User, name: str, slug: str, display_name: str = "",
 
 @transaction.atomic
 def partner_update(*, by: User, partner: Partner, name: str, slug: str, is_active: bool,
-                   country: str | None = None) -> Partner:
+                   country: str | None = None, code: str | None = None) -> Partner:
+    """Rename or (de)activate a partner. Its code stays: the numbers it issued carry it."""
     require_poly_admin(by)
+    if code is not None and code.strip().upper() != partner.code:
+        raise ValidationError({"code": ["A partner's code cannot change: its case and contract numbers carry it."]})
     partner.name, partner.slug, partner.is_active = name.strip(), slug.strip(), is_active
     if country is not None:
         partner.country = _partner_country(country)
     _full_clean(partner)
-    _save_unique(partner, {
-        "name": ("name", "A partner with this name exists."),
-        "slug": ("slug", "A partner with this slug exists."),
-    })
+    _save_unique(partner, PARTNER_UNIQUE_MESSAGES)
     return partner
 
 

@@ -375,7 +375,7 @@ def partner_list(request: HttpRequest) -> HttpResponse:
     query = text_param(request, "q")
     partners = selectors.partners_with_counts(request.user)
     if query:
-        partners = partners.filter(Q(name__icontains=query) | Q(slug__icontains=query))
+        partners = partners.filter(Q(name__icontains=query) | Q(slug__icontains=query) | Q(code__iexact=query))
     page, query_string = paginate(request, partners)
     page.object_list = selectors.with_flags(page.object_list)
     return render(request, "tenancy/partners/list.html", {
@@ -405,7 +405,7 @@ def partner_edit(request: HttpRequest, pk: int) -> HttpResponse:
     brand = getattr(partner, "brand", None)
     saved_name = partner.name
     form = forms.PartnerForm(request.POST or None, creating=False, initial={
-        "name": partner.name, "slug": partner.slug, "is_active": partner.is_active,
+        "name": partner.name, "slug": partner.slug, "code": partner.code, "is_active": partner.is_active,
         "country": partner.country, "display_name": brand.display_name if brand else "",
         "primary_color": brand.primary_color if brand else "#0b3d91",
         "accent_color": brand.accent_color if brand else "#f28c28",
