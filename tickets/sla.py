@@ -14,16 +14,27 @@ import datetime
 from contracts.models import Offering
 from tickets.models import OPEN_STATUSES, Case, SlaTarget
 
-H = datetime.timedelta(hours=1)
-DAY = datetime.timedelta(days=1)
 ENT, PLUS = Offering.POLY_PLUS_ENTERPRISE, Offering.POLY_PLUS
+
+
+def _minutes(count: int) -> datetime.timedelta:
+    return datetime.timedelta(minutes=count)
+
+
+def _hours(count: int) -> datetime.timedelta:
+    return datetime.timedelta(hours=count)
+
+
+def _days(count: int) -> datetime.timedelta:
+    return datetime.timedelta(days=count)
+
 
 # DOMAIN.md's first-response defaults (Enterprise / Poly+); the resolution targets are our own default.
 DEFAULT_TARGETS: dict[tuple[int, str], tuple[datetime.timedelta, datetime.timedelta]] = {
-    (1, ENT): (datetime.timedelta(minutes=30), 4 * H), (1, PLUS): (1 * H, 8 * H),
-    (2, ENT): (2 * H, 1 * DAY), (2, PLUS): (4 * H, 2 * DAY),
-    (3, ENT): (8 * H, 3 * DAY), (3, PLUS): (12 * H, 5 * DAY),
-    (4, ENT): (24 * H, 10 * DAY), (4, PLUS): (48 * H, 15 * DAY),
+    (1, ENT): (_minutes(30), _hours(4)), (1, PLUS): (_hours(1), _hours(8)),
+    (2, ENT): (_hours(2), _days(1)), (2, PLUS): (_hours(4), _days(2)),
+    (3, ENT): (_hours(8), _days(3)), (3, PLUS): (_hours(12), _days(5)),
+    (4, ENT): (_hours(24), _days(10)), (4, PLUS): (_hours(48), _days(15)),
 }
 
 

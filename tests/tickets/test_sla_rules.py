@@ -8,7 +8,7 @@ import pytest
 from contracts.models import Offering
 from tests.tickets import DAY, MINUTE, UTC, Clock, H, cover, open_case
 from tickets import services, sla
-from tickets.models import Case, CaseStatus
+from tickets.models import Case, CaseStatus, SlaTarget
 
 E, P = Offering.POLY_PLUS_ENTERPRISE, Offering.POLY_PLUS
 OPENED = datetime.datetime(2025, 5, 12, 8, 0, tzinfo=UTC)
@@ -122,3 +122,16 @@ def test_the_clocks_start_from_the_target_for_the_case_severity_and_offering(db)
     case = case_opened(severity=3, offering=P)
     assert (case.first_response_due, case.resolution_due) == (OPENED + 12 * H, OPENED + 5 * DAY)
     assert case.next_due_at == case.first_response_due
+
+
+def test_an_empty_target_table_is_filled_with_every_default(db):
+    SlaTarget.objects.all().delete()
+    sla.ensure_default_targets()
+    filled = {(target.severity, target.offering): (target.first_response, target.resolution)
+              for target in SlaTarget.objects.all()}
+    assert filled == {
+        (1, E): (30 * MINUTE, 4 * H), (1, P): (1 * H, 8 * H),
+        (2, E): (2 * H, 1 * DAY), (2, P): (4 * H, 2 * DAY),
+        (3, E): (8 * H, 3 * DAY), (3, P): (12 * H, 5 * DAY),
+        (4, E): (24 * H, 10 * DAY), (4, P): (48 * H, 15 * DAY),
+    }
