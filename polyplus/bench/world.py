@@ -19,11 +19,13 @@ sites, 1,000,000 devices, 300,000 cases and 1,000,000 comments.
 from __future__ import annotations
 
 import datetime
+import itertools
 import json
 import random
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import cache
 from importlib import import_module
 
 from allauth.mfa.models import Authenticator
@@ -143,8 +145,14 @@ EXPLANATIONS = {
 
 
 def weighted(rng: random.Random, shares) -> object:
+    values, cumulative = _cumulative(shares)
+    return rng.choices(values, cum_weights=cumulative)[0]
+
+
+@cache
+def _cumulative(shares) -> tuple[tuple, list[float]]:
     values, weights = zip(*shares, strict=True)
-    return rng.choices(values, weights)[0]
+    return values, list(itertools.accumulate(weights))
 
 
 def copy_rows(cursor, model: type[Model], columns: list[str], rows: Iterable[tuple]) -> int:
