@@ -106,6 +106,13 @@ class ContractSerializer(serializers.ModelSerializer):
             fields["customer"].queryset = customers_visible_to(request.user)
         return fields
 
+    def to_representation(self, contract):
+        data = super().to_representation(contract)
+        request = self.context.get("request")
+        if request and request.user.is_authenticated:
+            data["status_reason"] = selectors.status_reason_for(request.user, contract)
+        return data
+
 
 class ScopedChoicesFilterSet(filters.FilterSet):
     """Filters by customer or partner offer only what the caller may see: an id outside that

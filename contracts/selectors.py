@@ -33,6 +33,12 @@ def contracts_visible_to(user: User) -> QuerySet[Contract]:
     return scope_by_customer(contracts, user)
 
 
+def status_reason_for(user: User, contract: Contract) -> str:
+    """Why the contract is in its state (a cancellation's reason, say): the partner's and Poly's
+    business, never shown to a customer viewer."""
+    return "" if user.is_customer_viewer else contract.status_reason
+
+
 def contract_get_for_user(*, user: User, pk) -> Contract:
     return _get_or_404(contracts_visible_to(user), pk=pk)
 

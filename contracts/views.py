@@ -118,6 +118,7 @@ def render_contract_detail(request: HttpRequest, contract: Contract, *, bound: d
         "renewal": renewal,
         "can_manage": can_manage,
         "show_commercials": show_commercials,
+        "status_reason": selectors.status_reason_for(user, contract),
         "quotes": quotes,
         "can_decide_quotes": user.is_poly_admin,
         "action_errors": action_errors or [],

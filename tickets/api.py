@@ -268,7 +268,8 @@ class CaseDetailSerializer(CaseSerializer):
 
     @extend_schema_field(CaseEscalationSerializer(many=True))
     def get_escalations(self, case):
-        return CaseEscalationSerializer(selectors.escalations_of(case), many=True, context=self.context).data
+        escalations = selectors.escalations_visible_to(self.context["request"].user, case)
+        return CaseEscalationSerializer(escalations, many=True, context=self.context).data
 
 
 class CaseCreateSerializer(serializers.Serializer):

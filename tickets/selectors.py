@@ -69,5 +69,15 @@ def escalations_of(case: Case) -> QuerySet[CaseEscalation]:
     return CaseEscalation.objects.filter(case=case).select_related("by")
 
 
+def escalations_visible_to(user: User, case: Case) -> list[CaseEscalation]:
+    """A case's escalations as the reader may know them: a customer viewer learns that the case
+    went up a level, never why (the reasons are Poly's and the partner's working notes)."""
+    escalations = list(escalations_of(case))
+    if user.is_customer_viewer:
+        for escalation in escalations:
+            escalation.reason = ""
+    return escalations
+
+
 def dispatches_of(case: Case) -> QuerySet[OnsiteDispatch]:
     return OnsiteDispatch.objects.filter(case=case)

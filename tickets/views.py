@@ -267,7 +267,7 @@ def timeline_of(case: Case, viewer: User, attachments: list) -> list[TimelineEnt
                                      person_label(comment, "author", viewer), comment, f"comment-{comment.pk}"))
     for change in case.status_changes.select_related("by"):
         entries.append(TimelineEntry("status", change.at, person_label(change, "by", viewer), change))
-    for escalation in selectors.escalations_of(case):
+    for escalation in selectors.escalations_visible_to(viewer, case):
         entries.append(TimelineEntry("escalation", escalation.at, person_label(escalation, "by", viewer), escalation,
                                      f"escalation-{escalation.pk}"))
     for dispatch in selectors.dispatches_of(case).select_related("requested_by"):

@@ -6,6 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from contracts import services as contract_services
 from contracts.models import Offering
 from polyplus.tenancy.context import staff_context
 from polyplus.tenancy.models import Customer, Role, ServiceCategory
@@ -14,6 +15,7 @@ from tests.browser.accessibility import assert_accessible
 from tests.browser.conftest import SCREENSHOTS
 from tests.browser.test_sign_in import sign_in
 from tests.factories import PASSWORD
+from tickets import services as case_services
 from tickets.models import Case, CaseComment, CaseStatus
 
 pytestmark = pytest.mark.browser
@@ -153,17 +155,35 @@ def test_a_refused_case_form_moves_the_focus_to_its_errors_each_linking_to_its_f
     expect(page.locator("#id_subject")).to_have_value("Boardroom codec down")
 
     # A refused reply on the case page starts from its own list of errors too.
-    case = factories_case(covered_site, people[Role.PARTNER_ENGINEER])
+    case = open_case(covered_site, people[Role.PARTNER_ENGINEER])
     page.goto(f"/cases/{case.pk}/")
     page.locator("#send-reply").click()
     expect(page.locator("#reply #error-summary")).to_be_focused()
     assert_accessible(page)
 
 
-def factories_case(contract, engineer) -> Case:
-    from tickets import services
-
+def open_case(contract, engineer) -> Case:
     with staff_context(reason="browser test data: a case"):
         site = contract.customer.sites.get()
-        return services.case_open(by=engineer, site=site, category="video", severity=3,
+        return case_services.case_open(by=engineer, site=site, category="video", severity=3,
                                   subject="Remote control unpaired", description="Since the update.")
+
+
+def test_a_customer_viewer_sees_the_escalation_and_the_cancellation_but_never_their_reasons(page, people,
+                                                                                           covered_site):
+    case = open_case(covered_site, people[Role.PARTNER_ENGINEER])
+    with staff_context(reason="browser test data: an escalation and a cancelled contract"):
+        case_services.case_escalate(by=people[Role.POLY_SUPPORT], case=case, to_level=2,
+                               reason="Partner skipped the log collection step again")
+        contract_services.contract_cancel(by=people[Role.PARTNER_ADMIN], contract=covered_site,
+                                          reason="Unpaid invoices since March")
+
+    sign_in(page, people[Role.CUSTOMER_VIEWER].email, PASSWORD)
+    page.goto(f"/cases/{case.pk}/")
+    expect(page.locator("#timeline")).to_contain_text("Escalated: Tier 1 → Tier 2")
+    expect(page.locator("body")).not_to_contain_text("log collection")
+    assert_accessible(page)
+    shot(page, "7-customer-viewer-case")
+    page.goto(f"/contracts/{covered_site.pk}/")
+    expect(page.locator("body")).to_contain_text("Cancelled")
+    expect(page.locator("body")).not_to_contain_text("Unpaid invoices")
