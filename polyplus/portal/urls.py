@@ -9,6 +9,7 @@ urlpatterns = [
     path("favicon.ico", views.favicon, name="favicon"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("sites/search/", views.site_search, name="site_search"),
+    path("sites/<str:site_id>/", views.site_detail, name="site_detail"),
     path("settings/policies/", views.policy_list, name="policy_list"),
     path("settings/policies/<str:key>/", views.policy_edit, name="policy_edit"),
 ]

@@ -27,7 +27,7 @@ from polyplus.tenancy.policy import Policy, registered_policies
 from polyplus.tenancy.selectors import EXPIRY_WARNING_DAYS, count_of
 from polyplus.tenancy.views import own_partner, put_errors, roles_required
 from polyplus.tenancy.web import text_param
-from tickets.views import case_summary
+from tickets.views import CASE_ACTORS, case_summary
 
 SITE_SEARCH_LIMIT = 20
 DASHBOARD_LIST_LIMIT = 10
@@ -182,7 +182,22 @@ def site_search(request: HttpRequest) -> HttpResponse:
     query = text_param(request, "q")
     sites = selectors.sites_search(user=request.user, text=query)[:SITE_SEARCH_LIMIT] if query else []
     template = "portal/partials/site_results.html" if request.htmx else "portal/site_search.html"
-    return render(request, template, {"query": query, "sites": sites, "limit": SITE_SEARCH_LIMIT})
+    return render(request, template, {"query": query, "sites": sites, "limit": SITE_SEARCH_LIMIT,
+                                      "can_open_cases": request.user.role in CASE_ACTORS})
+
+
+@login_required
+def site_detail(request: HttpRequest, site_id: str) -> HttpResponse:
+    """One site: where it is, its local time, whose it is, and what can be done there."""
+    user = request.user
+    site = selectors.site_get_for_user(user=user, site_id=site_id)
+    return render(request, "portal/site_detail.html", {
+        "site": site,
+        "local_now": timezone.localtime(timezone=site.zone),
+        "can_open_cases": user.role in CASE_ACTORS,
+        "can_manage": user.is_poly_admin or (user.is_partner_admin and user.partner_id == site.partner_id),
+        "may_read_customer": not user.is_customer_viewer,
+    })
 
 
 # ---- business defaults (Poly admin) -------------------------------------------------------------
