@@ -6,10 +6,12 @@ them for as long as the portal or the test suite runs, then stops them. What a c
 run left behind (a lock file naming a dead or reused process id) is cleared first.
 
 A superuser DATABASE_URL (the embedded server, or a machine's local PostgreSQL) is
-used only to provision two roles and the database: `polyplus_owner`, which owns the
-schema and runs migrations, and `polyplus_app`, which the portal connects as; it
-owns no table and cannot bypass row-level security. A DATABASE_URL that is not a
-superuser is taken as the app role as it is, with DATABASE_OWNER_URL naming the owner.
+used only to provision three roles and the database: `polyplus_owner`, which owns the
+schema and runs migrations; `polyplus_app`, which the portal connects as, owns no table
+and cannot bypass row-level security; and `polyplus_staff`, which cannot log in and which
+the app role enters (SET LOCAL ROLE, never inherited) in Poly's staff context. A
+DATABASE_URL that is not a superuser is taken as the app role as it is, with
+DATABASE_OWNER_URL naming the owner; the staff role must then exist already.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var"
 OWNER_ROLE = "polyplus_owner"
 APP_ROLE = "polyplus_app"
+STAFF_ROLE = "polyplus_staff"
 DEFAULT_DB_NAME = "polyplus"
 PORTAL_ADDRESS = ("127.0.0.1", 8000)
 PORTAL = f"{PORTAL_ADDRESS[0]}:{PORTAL_ADDRESS[1]}"
@@ -131,6 +134,20 @@ def check_postgres(url: str):
         fail(f"PostgreSQL at DATABASE_URL is not reachable: {exc}".strip())
 
 
+def provision_staff_role(conn) -> None:
+    """The role the staff context enters: the app role may SET ROLE to it, never inherit it."""
+    from psycopg import sql
+
+    staff = os.environ.get("DATABASE_STAFF_ROLE", STAFF_ROLE)
+    if not conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [staff]).fetchone():
+        conn.execute(sql.SQL("CREATE ROLE {} NOLOGIN NOSUPERUSER NOBYPASSRLS NOCREATEROLE NOCREATEDB").format(
+            sql.Identifier(staff)))
+    grant = "GRANT {} TO {}"
+    if conn.info.server_version >= 160000:
+        grant += " WITH INHERIT FALSE, SET TRUE"
+    conn.execute(sql.SQL(grant).format(sql.Identifier(staff), sql.Identifier(APP_ROLE)))
+
+
 def provision_roles(admin_url: str) -> dict[str, str]:
     """Create the owner and app roles and the database; return the URLs to use."""
     from psycopg import sql
@@ -151,7 +168,7 @@ def provision_roles(admin_url: str) -> dict[str, str]:
                     "role; set DATABASE_OWNER_URL to the role that owns the schema (see README)."
                 )
             return {"DATABASE_URL": admin_url, "DATABASE_OWNER_URL": os.environ["DATABASE_OWNER_URL"]}
-        for role, extra in ((OWNER_ROLE, "CREATEDB"), (APP_ROLE, "NOCREATEDB")):
+        for role, extra in ((OWNER_ROLE, "CREATEDB"), (APP_ROLE, "NOCREATEDB NOINHERIT")):
             exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role]).fetchone()
             verb = "ALTER" if exists else "CREATE"
             conn.execute(
@@ -159,6 +176,7 @@ def provision_roles(admin_url: str) -> dict[str, str]:
                     "{} ROLE {} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEROLE " + extra + " PASSWORD {}"
                 ).format(sql.SQL(verb), sql.Identifier(role), sql.Literal(password))
             )
+        provision_staff_role(conn)
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [dbname]).fetchone():
             conn.execute(
                 sql.SQL("CREATE DATABASE {} OWNER {}").format(

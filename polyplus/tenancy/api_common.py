@@ -15,7 +15,7 @@ from rest_framework.settings import api_settings
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from polyplus.tenancy.context import NO_TENANT, switch_to_user, write_context
+from polyplus.tenancy.context import NO_TENANT, switch_request_to_user, write_context
 from polyplus.tenancy.lockout import client_ip
 
 
@@ -166,8 +166,8 @@ class TenantApiViewMixin:
     def perform_authentication(self, request):
         user = request.user
         if user is not None and user.is_authenticated:
-            switch_to_user(user)
-        else:
+            switch_request_to_user(request, user)
+        elif getattr(request._request, "tenant_context", None) != NO_TENANT:
             write_context(NO_TENANT)
 
     def initial(self, request, *args, **kwargs):
@@ -239,3 +239,4 @@ class ReadOrPolyAdminWrites(ReadOnlyOr):
 class ReadOrPartnerAdminWrites(ReadOnlyOr):
     message = IsPartnerAdminOrPolyAdmin.message
     write_permission = IsPartnerAdminOrPolyAdmin
+            request._request.tenant_context = NO_TENANT

@@ -1,11 +1,14 @@
 """The tenant context: transaction-local PostgreSQL settings that row-level security reads.
 
 `app.current_partner`  the partner whose rows are visible ('' for none)
-`app.staff_context`    'on' while Poly staff work across partners (explicit and audited)
 `app.identity_lookup`  'on' while sign-in looks up a user or token before a tenant is known
-`app.current_user`     the signed-in user, who may always see their own identity row
+`app.current_user`     the signed-in person, who may always see their own identity row
+role                   the staff role while Poly staff work across partners (explicit and
+                       audited), else the app role the portal connected as (rls.py)
 
-Nothing set means nothing visible: a query that forgets its context finds no tenant rows.
+All of it is written by one statement, and reverts when the transaction (or the savepoint
+of a failed block) ends. Nothing set means nothing visible: a query that forgets its
+context finds no tenant rows.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pghistory
+from django.conf import settings
 from django.db import connection, transaction
 
 logger = logging.getLogger("polyplus.tenancy")
@@ -44,29 +48,35 @@ def _as_setting(value) -> str:
 def read_context() -> TenantContext:
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT current_setting('app.current_partner', true), current_setting('app.staff_context', true),"
-            " current_setting('app.identity_lookup', true), current_setting('app.current_user', true)"
+            "SELECT current_setting('app.current_partner', true), current_user = %s,"
+            " current_setting('app.identity_lookup', true), current_setting('app.current_user', true)",
+            [settings.DATABASE_STAFF_ROLE],
         )
         partner, staff, lookup, user = cursor.fetchone()
     return TenantContext(
         partner_id=int(partner) if partner else None,
-        staff=staff == "on",
+        staff=staff,
         identity_lookup=lookup == "on",
         user_id=int(user) if user else None,
     )
 
 
 def write_context(ctx: TenantContext) -> None:
-    """Set the context for the rest of the current transaction."""
+    """Set the context for the rest of the current transaction, in one statement."""
     if not connection.in_atomic_block:
         raise RuntimeError("A tenant context needs a transaction: wrap the work in transaction.atomic().")
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT set_config('app.current_partner', %s, true), set_config('app.staff_context', %s, true),"
+            "SELECT set_config('role', %s, true), set_config('app.current_partner', %s, true),"
             " set_config('app.identity_lookup', %s, true), set_config('app.current_user', %s, true)",
-            [_as_setting(ctx.partner_id), _as_setting(ctx.staff), _as_setting(ctx.identity_lookup),
-             _as_setting(ctx.user_id)],
+            [settings.DATABASE_STAFF_ROLE if ctx.staff else "none", _as_setting(ctx.partner_id),
+             _as_setting(ctx.identity_lookup), _as_setting(ctx.user_id)],
         )
+
+
+def _transaction_ends_with_block() -> bool:
+    """Whether an atomic block opened now is the whole transaction (its settings end with it)."""
+    return not connection.in_atomic_block and connection.get_autocommit()
 
 
 @contextmanager
@@ -75,13 +85,15 @@ def tenant_context(ctx: TenantContext) -> Iterator[TenantContext]:
 
     When the block fails (an exception, or a rollback it asked for), its savepoint is rolled
     back, and PostgreSQL undoes the settings with it: nothing is written then, because a
-    query in a failed transaction would hide the block's own error.
+    query in a failed transaction would hide the block's own error. When the block is the
+    whole transaction (a request, a task), the settings end with it: nothing to restore.
     """
+    outermost = _transaction_ends_with_block()
     with transaction.atomic():
-        previous = read_context()
+        previous = None if outermost else read_context()
         write_context(ctx)
         yield ctx
-        if not connection.needs_rollback:
+        if previous is not None and not connection.needs_rollback:
             write_context(previous)
 
 
@@ -135,6 +147,33 @@ def user_context(user, **audit) -> Iterator[None]:
     log_staff_access(user, **audit)
     with tenant_context(context_for_user(user)), pghistory.context(**audit_metadata_for_user(user, **audit)):
         yield
+
+
+@contextmanager
+def request_context(request) -> Iterator[None]:
+    """One request in one transaction: sign-in lookup for the session's user, then that
+    person's context. Two statements when the request is the whole transaction."""
+    with tenant_context(SIGN_IN):
+        user = request.user
+        user.is_authenticated  # noqa: B018 - loads the session's user now, under SIGN_IN
+        audit = {"url": request.path, "method": request.method}
+        log_staff_access(user, **audit)
+        request.tenant_context = SIGN_IN
+        switch_request_to_user(request, user)
+        with pghistory.context(**audit_metadata_for_user(user, **audit)):
+            yield
+
+
+def switch_request_to_user(request, user) -> None:
+    """Inside request_context, work as `user` (the session's, or an API token's owner): the
+    context is written only when it changes, and the request remembers the one in force.
+    Anonymous visitors stay in the sign-in lookup, where a token is looked up next."""
+    request = getattr(request, "_request", request)  # DRF's request wraps Django's
+    wanted = context_for_user(user)
+    if getattr(request, "tenant_context", None) != wanted:
+        write_context(wanted)
+        request.tenant_context = wanted
+    pghistory.context(**audit_metadata_for_user(user))
 
 
 def switch_to_user(user) -> None:

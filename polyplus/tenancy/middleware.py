@@ -2,7 +2,7 @@ from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from polyplus.tenancy.context import SIGN_IN, tenant_context, user_context
+from polyplus.tenancy.context import request_context
 
 
 class TenancyMiddleware:
@@ -16,11 +16,8 @@ class TenancyMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        with tenant_context(SIGN_IN):
-            user = request.user
-            user.is_authenticated  # noqa: B018 - loads the session's user now, under SIGN_IN
-            with user_context(user, url=request.path, method=request.method):
-                return self.get_response(request)
+        with request_context(request):
+            return self.get_response(request)
 
 
 MFA_EXEMPT_PREFIXES = ("/accounts/", "/static/", "/healthz")

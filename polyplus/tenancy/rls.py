@@ -1,32 +1,67 @@
 """Row-level security for every tenant-owned table, kept in step with the models.
 
 After each `migrate` (run as the schema owner) every model that carries a partner gets
-a policy keyed to the tenant context (context.py), and the app role is granted plain
-data access to the tables, never ownership, so it cannot bypass the policies. A new
-model with a `partner` field is protected without anyone remembering to do it.
+two policies, and the app and staff roles are granted plain data access to the tables,
+never ownership, so neither can bypass the policies. A new model with a `partner` field
+is protected without anyone remembering to do it.
+
+The design, and why it is fast:
+
+- `tenant_isolation`, for the app role the portal connects as: a row is visible when its
+  partner is the transaction's `app.current_partner`. The expression is a plain
+  `partner_id = <stable value>`, which the planner treats like a query parameter: it can
+  read an index on the partner column, and it estimates one partner's share of the rows
+  from the column's statistics. (An earlier single policy also let staff through with
+  `OR current_setting('app.staff_context') = 'on'`; the planner could not estimate that
+  OR, took every table for nearly empty, and chose plans that read and sorted every open
+  case instead of reading an index and stopping at one page.)
+- `staff_access`, for the staff role: every row. Poly staff work across partners in an
+  explicit, audited staff context (context.py), which enters the staff role with a
+  transaction-local `SET ROLE`. The app role is a member of the staff role without
+  inheriting its rights, so outside that context the staff policy does not apply to it.
+  Queries in the staff context carry no per-row test at all.
+- Identity tables (users, tokens) also show the app role its own row (`app.current_user`)
+  and, during sign-in (`app.identity_lookup`), every row, as a user must be found before
+  the partner is known. They are small, and read by primary key or unique email.
+
+No setting at all means nothing visible: a query that forgets its context finds no rows.
 """
 
 from __future__ import annotations
 
 from django.apps import apps
+from django.conf import settings
 from django.db import connection
 from django.db.models import Model
 
-POLICY = "tenant_isolation"
+APP_POLICY = "tenant_isolation"
+STAFF_POLICY = "staff_access"
 
 FUNCTIONS_SQL = """
-CREATE OR REPLACE FUNCTION polyplus_partner_visible(row_partner bigint) RETURNS boolean
-LANGUAGE sql STABLE AS $$
-    SELECT coalesce(current_setting('app.staff_context', true), '') = 'on'
-        OR row_partner = nullif(current_setting('app.current_partner', true), '')::bigint
+CREATE OR REPLACE FUNCTION polyplus_current_partner() RETURNS bigint
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT nullif(current_setting('app.current_partner', true), '')::bigint
 $$;
-CREATE OR REPLACE FUNCTION polyplus_identity_visible(row_partner bigint, row_user bigint) RETURNS boolean
-LANGUAGE sql STABLE AS $$
-    SELECT polyplus_partner_visible(row_partner)
-        OR coalesce(current_setting('app.identity_lookup', true), '') = 'on'
-        OR row_user = nullif(current_setting('app.current_user', true), '')::bigint
+CREATE OR REPLACE FUNCTION polyplus_current_user() RETURNS bigint
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT nullif(current_setting('app.current_user', true), '')::bigint
+$$;
+CREATE OR REPLACE FUNCTION polyplus_identity_lookup() RETURNS boolean
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT coalesce(current_setting('app.identity_lookup', true), '') = 'on'
 $$;
 """
+
+# The single-policy design's functions, dropped once no policy uses them.
+RETIRED_FUNCTIONS_SQL = """
+DROP FUNCTION IF EXISTS polyplus_identity_visible(bigint, bigint);
+DROP FUNCTION IF EXISTS polyplus_partner_visible(bigint);
+"""
+
+
+def staff_role() -> str:
+    """The role the staff context enters (a member role of the app role's, never inherited)."""
+    return settings.DATABASE_STAFF_ROLE
 
 
 def partner_column(model: type[Model]) -> str | None:
@@ -43,13 +78,15 @@ def partner_column(model: type[Model]) -> str | None:
 
 
 def policy_expression(model: type[Model]) -> str | None:
+    """The app role's test for one row of `model`, or None for a table no tenant owns."""
     column = partner_column(model)
     if column is None:
         return None
+    expression = f'"{column}" = polyplus_current_partner()'
     identity = getattr(model, "rls_identity_column", None)
     if identity:
-        return f'polyplus_identity_visible("{column}", "{identity}")'
-    return f'polyplus_partner_visible("{column}")'
+        return f'({expression} OR polyplus_identity_lookup() OR "{identity}" = polyplus_current_user())'
+    return expression
 
 
 def tenant_models() -> list[type[Model]]:
@@ -60,19 +97,25 @@ def tenant_models() -> list[type[Model]]:
     ]
 
 
+def _create_policies(cursor, table: str, expression: str, app_role: str) -> None:
+    cursor.execute(f'ALTER TABLE "{table}" ENABLE ROW LEVEL SECURITY')
+    for policy in (APP_POLICY, STAFF_POLICY):
+        cursor.execute(f'DROP POLICY IF EXISTS {policy} ON "{table}"')
+    cursor.execute(
+        f'CREATE POLICY {APP_POLICY} ON "{table}" TO "{app_role}" USING ({expression}) WITH CHECK ({expression})'
+    )
+    cursor.execute(f'CREATE POLICY {STAFF_POLICY} ON "{table}" TO "{staff_role()}" USING (true) WITH CHECK (true)')
+
+
 def apply_row_level_security(app_role: str) -> None:
-    """Create or refresh the policies and the app role's grants. Run as the schema owner."""
+    """Create or refresh the policies and both roles' grants. Run as the schema owner."""
     with connection.cursor() as cursor:
         cursor.execute(FUNCTIONS_SQL)
         for model in tenant_models():
-            table = model._meta.db_table
-            expression = policy_expression(model)
-            cursor.execute(f'ALTER TABLE "{table}" ENABLE ROW LEVEL SECURITY')
-            cursor.execute(f'DROP POLICY IF EXISTS {POLICY} ON "{table}"')
-            cursor.execute(
-                f'CREATE POLICY {POLICY} ON "{table}" USING ({expression}) WITH CHECK ({expression})'
-            )
-        cursor.execute(f'GRANT USAGE ON SCHEMA public TO "{app_role}"')
-        cursor.execute(f'GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO "{app_role}"')
-        cursor.execute(f'GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO "{app_role}"')
-        cursor.execute(f'GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO "{app_role}"')
+            _create_policies(cursor, model._meta.db_table, policy_expression(model), app_role)
+        cursor.execute(RETIRED_FUNCTIONS_SQL)
+        for role in (app_role, staff_role()):
+            cursor.execute(f'GRANT USAGE ON SCHEMA public TO "{role}"')
+            cursor.execute(f'GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO "{role}"')
+            cursor.execute(f'GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO "{role}"')
+            cursor.execute(f'GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO "{role}"')

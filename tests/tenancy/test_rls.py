@@ -101,8 +101,7 @@ def test_with_no_context_at_all_no_tenant_row_is_visible(two_tenants, table):
 
 def test_unset_settings_show_nothing_either(two_tenants):
     with tenant_context(NO_TENANT), connection.cursor() as cursor:
-        cursor.execute("RESET app.current_partner; RESET app.staff_context; RESET app.identity_lookup; "
-                       'RESET app."current_user"')
+        cursor.execute("RESET app.current_partner; RESET app.identity_lookup; RESET app.\"current_user\"; RESET role")
         assert row_count("tenancy_customer") == 0
         assert row_count("tenancy_user") == 0
 
@@ -223,16 +222,20 @@ def test_every_table_with_a_partner_column_has_row_level_security_and_a_policy(d
     with connection.cursor() as cursor:
         cursor.execute("SELECT relname, relrowsecurity FROM pg_class WHERE relname = ANY(%s)", [list(tables)])
         rls_on = dict(cursor.fetchall())
-        cursor.execute("SELECT tablename, policyname, cmd, qual, with_check FROM pg_policies"
+        cursor.execute("SELECT tablename, policyname, roles::text[], cmd, qual, with_check FROM pg_policies"
                        " WHERE schemaname = 'public' AND tablename = ANY(%s)", [list(tables)])
-        policies = {table: (cmd, qual, check) for table, _, cmd, qual, check in cursor.fetchall()}
+        policies = {(table, name): (roles, cmd, qual, check) for table, name, roles, cmd, qual, check
+                    in cursor.fetchall()}
     missing_rls = sorted(t for t in tables if not rls_on.get(t))
-    missing_policy = sorted(t for t in tables if t not in policies)
     assert missing_rls == [], f"tables without row-level security: {missing_rls}"
-    assert missing_policy == [], f"tables without a policy: {missing_policy}"
-    for table, (cmd, qual, check) in policies.items():
-        assert cmd == "ALL", table
-        assert "polyplus_" in qual and "polyplus_" in check, table  # reads and writes both checked
+    for table in tables:
+        app = policies.get((table, rls.APP_POLICY))
+        staff = policies.get((table, rls.STAFF_POLICY))
+        assert app and staff, f"{table} lacks a policy: {app=} {staff=}"
+        assert app[:2] == ([settings.DATABASE_APP_USER], "ALL"), table
+        assert "polyplus_current_partner()" in app[2] and "polyplus_current_partner()" in app[3], table
+        assert staff[:2] == ([settings.DATABASE_STAFF_ROLE], "ALL"), table
+    assert {name for _, name in policies} == {rls.APP_POLICY, rls.STAFF_POLICY}
 
 
 def test_every_project_table_that_points_at_tenant_data_carries_its_own_partner(db):
@@ -250,18 +253,83 @@ def test_every_project_table_that_points_at_tenant_data_carries_its_own_partner(
     assert uncovered == []
 
 
-def test_the_app_role_owns_nothing_and_can_bypass_nothing(db):
+def test_the_app_and_staff_roles_own_nothing_and_can_bypass_nothing(db):
     with connection.cursor() as cursor:
-        cursor.execute("SELECT current_user, rolsuper, rolbypassrls, rolcreaterole FROM pg_roles"
-                       " WHERE rolname = current_user")
-        role, is_super, bypasses, creates_roles = cursor.fetchone()
+        cursor.execute("SELECT session_user, rolname, rolsuper, rolbypassrls, rolcreaterole, rolcanlogin"
+                       " FROM pg_roles WHERE rolname IN (session_user, %s) ORDER BY rolname = session_user DESC",
+                       [settings.DATABASE_STAFF_ROLE])
+        (session_role, app, *app_rights, _), (_, staff, *staff_rights, staff_logs_in) = cursor.fetchall()
         cursor.execute("SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
-                       " WHERE n.nspname = 'public' AND pg_get_userbyid(c.relowner) = current_user")
+                       " WHERE n.nspname = 'public' AND pg_get_userbyid(c.relowner) IN (%s, %s)", [app, staff])
         owned = cursor.fetchone()[0]
-        cursor.execute("SELECT pg_has_role(current_user, %s, 'MEMBER')", [settings.DATABASE_OWNER["USER"]])
+        cursor.execute("SELECT pg_has_role(session_user, %s, 'MEMBER')", [settings.DATABASE_OWNER["USER"]])
         member_of_owner = cursor.fetchone()[0]
-    assert role == settings.DATABASE_APP_USER
-    assert role != settings.DATABASE_OWNER["USER"]
-    assert (is_super, bypasses, creates_roles) == (False, False, False)
+    assert app == session_role == settings.DATABASE_APP_USER != settings.DATABASE_OWNER["USER"]
+    assert staff == settings.DATABASE_STAFF_ROLE
+    assert app_rights == staff_rights == [False, False, False]
+    assert staff_logs_in is False
     assert owned == 0
     assert member_of_owner is False
+
+
+def test_the_app_role_may_enter_the_staff_role_but_never_inherits_it(db):
+    """Inheriting it would put the app role under the staff policy in every context."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_has_role(session_user, %s, 'MEMBER'), pg_has_role(session_user, %s, 'USAGE')",
+                       [settings.DATABASE_STAFF_ROLE, settings.DATABASE_STAFF_ROLE])
+        assert cursor.fetchone() == (True, False)
+
+
+def test_the_staff_context_works_as_the_staff_role_and_a_partner_context_as_the_app_role(two_tenants):
+    partner_a, _ = two_tenants
+    with tenant_context(TenantContext(staff=True)), connection.cursor() as cursor:
+        cursor.execute("SELECT current_user")
+        assert cursor.fetchone()[0] == settings.DATABASE_STAFF_ROLE
+        with tenant_context(TenantContext(partner_id=partner_a.pk)):
+            cursor.execute("SELECT current_user")
+            assert cursor.fetchone()[0] == settings.DATABASE_APP_USER
+        cursor.execute("SELECT current_user")
+        assert cursor.fetchone()[0] == settings.DATABASE_STAFF_ROLE
+
+
+def test_the_retired_staff_setting_opens_nothing(two_tenants):
+    """Staff access is the staff role now: the old `app.staff_context` switch shows no rows."""
+    with tenant_context(NO_TENANT), connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('app.staff_context', 'on', true)")
+        assert row_count("tenancy_customer") == 0
+        assert row_count("tenancy_user") == 0
+
+
+def test_the_migrate_command_refuses_an_app_role_that_inherits_the_staff_role():
+    from django.core.management.base import CommandError
+
+    from polyplus.tenancy.management.commands.migrate import check_staff_role
+
+    class FakeCursor:
+        def __init__(self, rows):
+            self.rows = iter(rows)
+
+        def execute(self, sql, params):
+            pass
+
+        def fetchone(self):
+            return next(self.rows)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+    class FakeConnection:
+        def __init__(self, rows):
+            self.rows = rows
+
+        def cursor(self):
+            return FakeCursor(self.rows)
+
+    check_staff_role(FakeConnection([(False,), (True, False)]), app="app", staff="staff")
+    for rows, message in (([None], "does not exist"), ([(True,)], "bypass"),
+                          ([(False,), (False, False)], "must be granted"), ([(False,), (True, True)], "inherits")):
+        with pytest.raises(CommandError, match=message):
+            check_staff_role(FakeConnection(rows), app="app", staff="staff")
