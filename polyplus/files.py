@@ -9,7 +9,9 @@ request; but a file written for rows that are then rolled back must not stay beh
 watches it: on commit the callback runs and the file is kept; on rollback (of the whole
 transaction or of the savepoint the write happened in) Django drops the callback unrun, and the
 file is deleted at that moment. A process that dies mid-request can still leave an unreferenced
-file, never a row without its file.
+file behind, which costs only its bytes. One caveat: when a commit hook raises, Django skips the hooks
+registered after it, and a file whose hook was skipped is removed as if rolled back; so a commit
+hook that can fail (mail, a broker) should be registered with `robust=True`.
 """
 
 from __future__ import annotations
@@ -76,4 +78,4 @@ def save_file(field_file: FieldFile, name: str, content: File) -> str:
 def delete_on_commit(storage: Storage, name: str) -> None:
     """Delete a file that a committed change no longer refers to (a replaced logo)."""
     if name:
-        transaction.on_commit(lambda: storage.delete(name))
+        transaction.on_commit(lambda: storage.delete(name), robust=True)
