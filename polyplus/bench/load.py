@@ -80,31 +80,37 @@ def with_database(url: str, name: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
 
 
-def ensure_database(owner_url: str, app_url: str, name: str) -> None:
-    """Create the bench database as the owner role when it is missing; the app role may use it."""
+def ensure_database(owner_url: str, app_url: str, name: str, *, fresh: bool) -> None:
+    """Create the bench database as the owner role (dropped first when `fresh`, so migrations
+    renamed since the last run cannot trip over it); the app role may use it."""
     import psycopg
     from psycopg import sql
 
     app_role = urlsplit(app_url).username
     with psycopg.connect(with_database(owner_url, "postgres"), autocommit=True) as conn:
-        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if exists and not fresh:
             return
         try:
+            if exists:
+                conn.execute(sql.SQL("DROP DATABASE {}").format(sql.Identifier(name)))
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
         except psycopg.errors.InsufficientPrivilege:
-            raise BenchError(f"The owner role may not create databases: create {name} owned by it, "
-                             "or set BENCH_DATABASE to a prefix of databases it owns.") from None
+            raise BenchError(f"The owner role may not create or drop {name}: create it owned by the owner "
+                             "role, or set BENCH_DATABASE to a prefix of databases it owns.") from None
+        except psycopg.errors.ObjectInUse:
+            raise BenchError(f"{name} is in use (a portal still serving it?): stop that and run again.") from None
     with psycopg.connect(with_database(owner_url, name), autocommit=True) as conn:
         conn.execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC")
         conn.execute(sql.SQL("GRANT USAGE ON SCHEMA public TO {}").format(sql.Identifier(app_role)))
 
 
-def portal_environment(scale: str) -> dict[str, str]:
+def portal_environment(scale: str, *, fresh: bool) -> dict[str, str]:
     """Production settings on plain http at 127.0.0.1, against the scale's own database."""
     prefix = os.environ.get("BENCH_DATABASE") or "polyplus_bench"
     name = f"{prefix}_{scale}"
     app_url, owner_url = os.environ["DATABASE_URL"], os.environ["DATABASE_OWNER_URL"]
-    ensure_database(owner_url, app_url, name)
+    ensure_database(owner_url, app_url, name, fresh=fresh)
     env = {key: value for key, value in os.environ.items() if not key.startswith("DJANGO_")}
     env.update({
         "DATABASE_URL": with_database(app_url, name),
@@ -122,7 +128,9 @@ def portal_environment(scale: str) -> dict[str, str]:
 
 
 def manage(env: dict[str, str], *args: str) -> None:
-    subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], cwd=ROOT, env=env, check=True)
+    """manage.py in the portal's environment; its log quieter than the portal's (no per-request lines)."""
+    subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], cwd=ROOT, env={**env, "LOG_LEVEL": "WARNING"},
+                   check=True)
 
 
 # ---- serving and loading --------------------------------------------------------------------
@@ -219,11 +227,12 @@ def load(env: dict[str, str], seeded: dict, args: argparse.Namespace) -> dict:
 
 def run_scale(scale: str, args: argparse.Namespace) -> dict:
     print(f"\n== {scale} ({SCALE_TITLES[scale]}) ==", flush=True)
-    env = portal_environment(scale)
     seeded_path, probe_path = BENCH_VAR / f"{scale}-world.json", BENCH_VAR / f"{scale}-probe.json"
+    seed = not args.no_seed or not seeded_path.exists()
+    env = portal_environment(scale, fresh=seed)
     manage(env, "migrate", "--noinput", "-v0")
     manage(env, "collectstatic", "--noinput", "-v0")
-    if not args.no_seed or not seeded_path.exists():
+    if seed:
         manage(env, "seed_bench", "--scale", scale, "--out", str(seeded_path))
     seeded = json.loads(seeded_path.read_text())
     print("SQL statements per request (in-process, as the same person):", flush=True)
