@@ -301,10 +301,11 @@ def target_checks(results: dict[str, dict], connections: list[int]) -> list[str]
     for scale, result in results.items():
         runs = result["load"]
         errors = sum(run["errors"] for by_c in runs.values() for run in by_c.values())
-        lines.append(f"| zero errors | {scale} | {'met' if errors == 0 else f'NOT met: {errors} errors'} |")
+        title = SCALE_TITLES[scale]
+        lines.append(f"| zero errors | {title} | {'met' if errors == 0 else f'NOT met: {errors} errors'} |")
         slow = [f"{key} {runs[key][base]['p95_ms']:.0f} ms" for key in runs
                 if key != "ceiling" and runs[key][base]["p95_ms"] > P95_TARGET_MS]
-        lines.append(f"| every page p95 ≤ {P95_TARGET_MS} ms at c={base} | {scale} | "
+        lines.append(f"| every page p95 ≤ {P95_TARGET_MS} ms at c={base} | {title} | "
                      f"{'met' if not slow else 'NOT met: ' + ', '.join(slow)} |")
         ceiling = runs["ceiling"][base]["rps"]
         for endpoint in endpoints_for(scale):
@@ -313,7 +314,7 @@ def target_checks(results: dict[str, dict], connections: list[int]) -> list[str]
             floor = 0.5 if endpoint.key.startswith("queue") or endpoint.kind == API else 0.3
             share = runs[endpoint.key][base]["rps"] / ceiling if ceiling else 0
             verdict = "met" if share >= floor else "NOT met"
-            lines.append(f"| {endpoint.key} ≥ {floor} × ceiling at c={base} | {scale} | {verdict}: {share:.2f} |")
+            lines.append(f"| {endpoint.key} ≥ {floor} × ceiling at c={base} | {title} | {verdict}: {share:.2f} |")
     if {"small", "full"} <= set(results):
         for key in LIST_KEYS:
             little = results["small"]["load"][key][base]["rps"]
@@ -333,7 +334,7 @@ def machine() -> dict[str, str]:
     wrk_version = subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout.splitlines()[:1]
     return {"cpus": str(os.cpu_count()), "cpu": model, "memory": f"{total_kb / 1024 / 1024:.1f} GiB",
             "os": platform.platform(), "python": platform.python_version(),
-            "wrk": wrk_version[0] if wrk_version else "wrk"}
+            "wrk": wrk_version[0].split(" Copyright")[0] if wrk_version else "wrk"}
 
 
 def plan_sections(result: dict) -> list[str]:
@@ -404,7 +405,8 @@ def run_bench(argv: list[str]) -> int:
     BENCH_VAR.mkdir(parents=True, exist_ok=True)
     started = datetime.datetime.now(datetime.UTC)
     load_before = os.getloadavg()
-    command = "make bench" + (f" BENCH_SCALES={','.join(args.scales)}" if args.scales != list(SCALE_ORDER) else "")
+    command = "make bench" + (f" BENCH_SCALES={','.join(args.scales)}" if args.scales != list(SCALE_ORDER) else "") \
+        + (f" BENCH_DURATION={args.duration}" if args.duration != 10 else "")
     results = {}
     try:
         for scale in args.scales:

@@ -50,12 +50,12 @@ def test_targets_name_what_is_missed_and_by_how_much():
 
     lines = "\n".join(load.target_checks({"small": small, "full": full}, [4, 16]))
 
-    assert "| zero errors | small | met |" in lines
+    assert "| zero errors | 10k | met |" in lines
     assert "| zero errors | full | NOT met: 3 errors |" in lines
     assert "NOT met: case_page 400 ms" in lines
     assert "| queue ≥ 0.5 × ceiling at c=4 | full | met: 0.30 |" not in lines
     assert "| queue ≥ 0.5 × ceiling at c=4 | full | NOT met: 0.30 |" in lines
-    assert "| partner_cases ≥ 0.3 × ceiling at c=4 | small | NOT met: 0.25 |" in lines
+    assert "| partner_cases ≥ 0.3 × ceiling at c=4 | 10k | NOT met: 0.25 |" in lines
     assert "| queue at full within 20% of 10k (c=4) | both | NOT met: -50% |" in lines
     assert "| partner_cases at full within 20% of 10k (c=4) | both | met: +0% |" in lines
 
