@@ -52,10 +52,20 @@ class ContractSection:
 
     `render(request, contract, bound_forms)` returns the section's HTML, or "" to show nothing;
     `bound_forms` carries that app's own forms back after a refused POST, errors and all.
+    `warnings(contract)` names what is wrong with the contract as that app sees it (a Poly+
+    contract listing no serials covers nothing): shown on the page and before activation.
     """
 
     key: str
     render: Callable[[HttpRequest, Contract, dict], str]
+    warnings: Callable[[Contract], list[str]] | None = None
+
+
+def contract_warnings(contract: Contract) -> list[str]:
+    """What the apps above say is wrong with a draft or active contract."""
+    if contract.status not in {ContractStatus.DRAFT, ContractStatus.ACTIVE}:
+        return []
+    return [warning for section in _SECTIONS.values() if section.warnings for warning in section.warnings(contract)]
 
 
 _SECTIONS: dict[str, ContractSection] = {}
@@ -97,8 +107,9 @@ def _renewed_as(contract: Contract) -> Contract | None:
 
 
 def render_contract_detail(request: HttpRequest, contract: Contract, *, bound: dict | None = None,
-                           action_errors: list[str] | None = None) -> HttpResponse:
-    """The contract page; after a refused action, `bound` holds the form that failed, errors and all."""
+                           action_errors: list[str] | None = None, confirm_activation: bool = False) -> HttpResponse:
+    """The contract page; after a refused action, `bound` holds the form that failed, errors and all.
+    `confirm_activation` asks again before a draft with warnings is put in force."""
     user = request.user
     bound = bound or {}
     can_manage = can_manage_contract(user, contract)
@@ -123,6 +134,8 @@ def render_contract_detail(request: HttpRequest, contract: Contract, *, bound: d
         "can_decide_quotes": user.is_poly_admin,
         "action_errors": action_errors or [],
         "can_activate": can_manage and contract.status == ContractStatus.DRAFT,
+        "warnings": contract_warnings(contract),
+        "confirm_activation": confirm_activation,
         "can_cancel": can_manage and live,
         "can_renew": can_manage and renewal is None
         and contract.status in {ContractStatus.ACTIVE, ContractStatus.EXPIRED},
@@ -288,6 +301,8 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @roles_required(*MANAGERS)
 def contract_activate(request: HttpRequest, pk: int) -> HttpResponse:
     contract = _contract(request, pk)
+    if contract_warnings(contract) and request.POST.get("confirmed") != "yes":
+        return render_contract_detail(request, contract, confirm_activation=True)
     try:
         services.contract_activate(by=request.user, contract=contract)
     except ValidationError as exc:

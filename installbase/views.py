@@ -198,9 +198,18 @@ def _contract_devices_section(request: HttpRequest, contract: Contract, bound: d
     }, request=request)
 
 
+def _contract_devices_warnings(contract: Contract) -> list[str]:
+    """A Poly+ contract covers only the serials it lists: with none, it covers nothing."""
+    if contract.is_enterprise or selectors.contract_devices(contract).exists():
+        return []
+    return ["No serials listed: nothing is covered. A Poly+ contract covers only the serial numbers on its list."]
+
+
 def register_sections() -> None:
-    """Called from InstallbaseConfig.ready: the contract page shows a Poly+ contract's serial list."""
-    register_contract_section(ContractSection(key="devices", render=_contract_devices_section))
+    """Called from InstallbaseConfig.ready: the contract page shows a Poly+ contract's serial list,
+    and warns while that list is empty."""
+    register_contract_section(ContractSection(key="devices", render=_contract_devices_section,
+                                              warnings=_contract_devices_warnings))
 
 
 @require_POST
