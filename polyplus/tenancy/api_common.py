@@ -169,6 +169,7 @@ class TenantApiViewMixin:
             switch_request_to_user(request, user)
         elif getattr(request._request, "tenant_context", None) != NO_TENANT:
             write_context(NO_TENANT)
+            request._request.tenant_context = NO_TENANT
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
@@ -239,4 +240,3 @@ class ReadOrPolyAdminWrites(ReadOnlyOr):
 class ReadOrPartnerAdminWrites(ReadOnlyOr):
     message = IsPartnerAdminOrPolyAdmin.message
     write_permission = IsPartnerAdminOrPolyAdmin
-            request._request.tenant_context = NO_TENANT
