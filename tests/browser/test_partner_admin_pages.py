@@ -1,6 +1,8 @@
 """A partner admin's own pages in a real browser: adding a site, people and the audit log;
 each checked for WCAG 2.1 A and AA by axe-core."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -45,3 +47,41 @@ def test_a_taken_site_id_is_reported_on_the_first_submit_with_the_other_errors(p
     expect(page.locator("#field-name")).to_contain_text("This field is required.")
     expect(page.locator("#field-address")).to_contain_text("This field is required.")
     assert_accessible(page)
+
+
+# ---- the engineer's main job, on a phone --------------------------------------------------------
+
+@pytest.fixture
+def phone(browser, live_server, browser_settings):
+    """A phone-sized browser (390 × 844 CSS pixels, touch) on the live server."""
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 390, "height": 844},
+                                  is_mobile=True, has_touch=True)
+    context.set_default_timeout(15_000)
+    yield context.new_page()
+    context.close()
+
+
+def test_open_a_case_is_the_engineers_first_action_and_fits_a_phone(phone, people):
+    sign_in(phone, people[Role.PARTNER_ENGINEER].email, PASSWORD)
+    actions = phone.locator("main .page-header .actions a")
+    expect(actions.first).to_have_text("Open a case")
+    expect(actions.first).to_be_in_viewport()
+    box = actions.first.bounding_box()
+    assert box["width"] >= 300 and box["height"] >= 44  # a full-width target, easy to hit
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390  # nothing runs off the side
+    assert_accessible(phone)
+    actions.first.click()
+    expect(phone).to_have_url(re.compile(r"/cases/new/$"))
+
+
+def test_a_site_found_on_a_phone_leads_to_its_page_and_to_a_case_there(phone, people):
+    sign_in(phone, people[Role.PARTNER_ENGINEER].email, PASSWORD)
+    phone.get_by_label("Site ID, site name or customer").fill("got-0")
+    results = phone.locator("#site-results")
+    expect(results.get_by_role("link", name="Open a case here (SE-GOT-0001)")).to_have_attribute(
+        "href", "/cases/new/?site=SE-GOT-0001")
+    assert_accessible(phone)
+    results.get_by_role("link", name="SE-GOT-0001", exact=True).click()
+    expect(phone.get_by_role("heading", level=1)).to_contain_text("SE-GOT-0001")
+    expect(phone.get_by_role("link", name="Open a case here")).to_be_in_viewport()
+    assert_accessible(phone)
