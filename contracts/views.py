@@ -301,7 +301,8 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @roles_required(*MANAGERS)
 def contract_activate(request: HttpRequest, pk: int) -> HttpResponse:
     contract = _contract(request, pk)
-    if contract_warnings(contract) and request.POST.get("confirmed") != "yes":
+    asked_already = request.POST.get("confirmed") == "yes"
+    if contract.status == ContractStatus.DRAFT and contract_warnings(contract) and not asked_already:
         return render_contract_detail(request, contract, confirm_activation=True)
     try:
         services.contract_activate(by=request.user, contract=contract)
