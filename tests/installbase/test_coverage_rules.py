@@ -282,6 +282,14 @@ def test_end_of_service_names_the_newest_contract_in_force(two_in_force, site_a)
     assert check_coverage(site=site_a, category="video", device=device).contract == voice
 
 
+def test_a_quote_only_product_without_a_quote_names_the_newest_contract_in_force(two_in_force, site_a, itp):
+    _, voice = two_in_force
+    by_product = check_coverage(site=site_a, category="itp", product=itp)
+    assert (by_product.reason, by_product.contract) == (Reason.QUOTE_REQUIRED, voice)
+    by_kind = check_coverage(site=site_a, category="itp")
+    assert (by_kind.reason, by_kind.contract) == (Reason.QUOTE_REQUIRED, voice)
+
+
 def test_a_serial_listed_on_the_second_covering_poly_plus_contract_names_that_one(certified, customer_a, site_a):
     newer = contract_for(customer_a, "video", offering=Offering.POLY_PLUS, number="NEW-1",
                          start_date=TODAY() - 10 * DAY)
