@@ -129,6 +129,8 @@ class CaseFilterForm(forms.Form):
     partner = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, choices=())
     breached = forms.ChoiceField(required=False, choices=[("", "Breached or not"), ("yes", "Breached"),
                                                           ("no", "Not breached")])
+    escalation_level = forms.TypedChoiceField(required=False, coerce=int, empty_value=None,
+                                              choices=[("", "Any level"), *EscalationLevel.choices])
 
     def __init__(self, data, *, partners: QuerySet | None = None):
         super().__init__(data)

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import F, Max, Prefetch, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from polyplus.tenancy.models import User
 from polyplus.tenancy.scoping import get_or_404, scope_by_customer
-from tickets.models import OPEN_STATUSES, Case, CaseAttachment, CaseComment, CaseEscalation, OnsiteDispatch
+from tickets.models import (
+    OPEN_STATUSES,
+    Case,
+    CaseAttachment,
+    CaseComment,
+    CaseEscalation,
+    EscalationLevel,
+    OnsiteDispatch,
+)
 
 
 def cases_visible_to(user: User) -> QuerySet[Case]:
@@ -30,13 +39,15 @@ def breached_condition(now) -> Q:
 
 
 def case_queue(user: User, *, partner=None, severity=None, status=None, category=None, breached=None,
-               search: str = "") -> QuerySet[Case]:
+               escalation_level=None, search: str = "") -> QuerySet[Case]:
     """Cases in SLA order: the next due time first, Enterprise first at equal due, paused and done last."""
     cases = cases_visible_to(user)
     if partner:
         cases = cases.filter(partner_id=partner)
     if severity:
         cases = cases.filter(severity=severity)
+    if escalation_level:
+        cases = cases.filter(escalation_level=escalation_level)
     cases = cases.filter(status=status) if status else cases.filter(status__in=OPEN_STATUSES)
     if category:
         cases = cases.filter(category=category)
@@ -47,6 +58,18 @@ def case_queue(user: User, *, partner=None, severity=None, status=None, category
         text = search.strip()
         cases = cases.filter(Q(number__iexact=text) | Q(site__site_id__iexact=text) | Q(subject__icontains=text))
     return cases.order_by(F("next_due_at").asc(nulls_last=True), "priority", "opened_at")
+
+
+def escalated_or_breached_cases(user: User, *, now=None) -> QuerySet[Case]:
+    """Open cases above tier 1 or past an SLA target, for the escalation view: the highest level
+    first, and within a level the longest escalated (or, never escalated, the longest open) first.
+    `escalated_at` is when the case reached its level."""
+    now = now or timezone.now()
+    cases = cases_visible_to(user).filter(status__in=OPEN_STATUSES).filter(
+        Q(escalation_level__gt=EscalationLevel.TIER_1) | breached_condition(now)
+    )
+    cases = cases.annotate(escalated_at=Max("escalations__at"))
+    return cases.order_by("-escalation_level", Coalesce("escalated_at", "opened_at").asc(), "pk")
 
 
 def comments_visible_to(user: User, case: Case) -> QuerySet[CaseComment]:

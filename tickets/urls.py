@@ -7,6 +7,7 @@ app_name = "tickets"
 urlpatterns = [
     path("cases/", views.case_list, name="case_list"),
     path("cases/queue/", views.case_queue, name="case_queue"),
+    path("cases/escalations/", views.escalations, name="escalations"),
     path("cases/new/", views.case_open, name="case_open"),
     path("cases/new/sites/", views.site_picker, name="site_picker"),
     path("cases/sla-targets/", views.sla_targets, name="sla_targets"),

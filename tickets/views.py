@@ -135,6 +135,7 @@ def _render_cases(request: HttpRequest, cases, filters: forms.CaseFilterForm, *,
         "page_obj": page, "query_string": query_string, "filters": filters, "queue": queue,
         "filtered": bool(filters.values()), "show_partner": queue,
         "can_open": user.role in CASE_ACTORS, "can_edit_targets": user.is_poly_admin,
+        "can_see_escalations": user.role in CASE_ACTORS,
     }
     template = "tickets/_case_results.html" if request.htmx else "tickets/case_list.html"
     return render(request, template, context)
@@ -151,7 +152,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     wanted = filters.values()
     cases = selectors.case_queue(user, severity=wanted.get("severity"), status=wanted.get("status"),
                                  category=wanted.get("category"), breached=BREACHED.get(wanted.get("breached")),
-                                 search=wanted.get("q", ""))
+                                 escalation_level=wanted.get("escalation_level"), search=wanted.get("q", ""))
     if wanted.get("site"):
         cases = cases.filter(site__site_id__iexact=wanted["site"])
     return _render_cases(request, cases, filters, queue=False)
@@ -166,9 +167,40 @@ def case_queue(request: HttpRequest) -> HttpResponse:
     cases = selectors.case_queue(
         user, partner=wanted.get("partner"), severity=wanted.get("severity"), status=wanted.get("status"),
         category=wanted.get("category"), breached=BREACHED.get(wanted.get("breached")),
-        search=wanted.get("q", ""),
+        escalation_level=wanted.get("escalation_level"), search=wanted.get("q", ""),
     )
     return _render_cases(request, cases, filters, queue=True)
+
+
+@dataclass
+class LevelGroup:
+    level: int
+    label: str
+    cases: list
+
+
+@roles_required(*CASE_ACTORS)
+def escalations(request: HttpRequest) -> HttpResponse:
+    """The escalation manager's view: escalated and breached open cases, by level, the oldest
+    first in each. Poly sees every partner's; a partner only its own, as in its case list."""
+    user = request.user
+    now = timezone.now()
+    page, query_string = paginate(request, selectors.escalated_or_breached_cases(user, now=now), per_page=100)
+    groups: dict[int, LevelGroup] = {}
+    for case in page.object_list:
+        case.clock = clock_of(case, now)
+        case.severity_badge = SEVERITY_BADGE.get(case.severity, "")
+        case.status_badge = STATUS_BADGE[CaseStatus(case.status)]
+        case.at_level_for = forms.duration_words(now - (case.escalated_at or case.opened_at))
+        case.open_for = forms.duration_words(now - case.opened_at)
+        group = groups.setdefault(case.escalation_level, LevelGroup(
+            case.escalation_level, EscalationLevel(case.escalation_level).label, []))
+        group.cases.append(case)
+    return render(request, "tickets/escalations.html", {
+        "groups": list(groups.values()), "page_obj": page, "query_string": query_string,
+        "show_partner": user.is_poly_staff, "queue_url": reverse("tickets:case_queue" if user.role in CASE_WORKERS
+                                                                  else "tickets:case_list"),
+    })
 
 
 # ---- opening a case --------------------------------------------------------------------------

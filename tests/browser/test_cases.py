@@ -187,3 +187,26 @@ def test_a_customer_viewer_sees_the_escalation_and_the_cancellation_but_never_th
     page.goto(f"/contracts/{covered_site.pk}/")
     expect(page.locator("body")).to_contain_text("Cancelled")
     expect(page.locator("body")).not_to_contain_text("Unpaid invoices")
+
+
+def test_the_escalation_manager_finds_escalated_and_breached_cases_by_level(page, people, covered_site):
+    case = open_case(covered_site, people[Role.PARTNER_ENGINEER])
+    with staff_context(reason="browser test data: an escalated case"):
+        case_services.case_escalate(by=people[Role.POLY_SUPPORT], case=case, to_level=3,
+                                    reason="Needs the video specialists")
+
+    sign_in(page, people[Role.ESCALATION_MANAGER].email, PASSWORD)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Escalations").click()
+    level = page.locator("#level-3")
+    expect(level.get_by_role("heading")).to_have_text("Specialist")
+    expect(level.locator(f'tr[data-case="{case.number}"]')).to_contain_text("Remote control unpaired")
+    assert_accessible(page)
+    shot(page, "8-escalations")
+
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Queue").click()
+    page.select_option("#id_escalation_level", "2")
+    expect(page.locator(f'tr[data-case="{case.number}"]')).to_have_count(0)
+    page.select_option("#id_escalation_level", "3")
+    page.get_by_role("button", name="Filter").click()
+    expect(page.locator(f'tr[data-case="{case.number}"]')).to_be_visible()
+    assert_accessible(page)
