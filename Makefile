@@ -7,7 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: run test lint chromium wrk bench clean
+.PHONY: run test lint mutation chromium wrk bench clean
 
 # Installs the dependencies only (pyproject lists no packages): the code runs from this checkout.
 $(STAMP): pyproject.toml
@@ -46,6 +46,11 @@ bench: $(STAMP) wrk
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
+
+# Mutation testing of the rule modules (docs/mutation.md); not part of `make test`.
+# MODULES="coverage rules sla" by default; MUTATION_ARGS=--resume or --survivors.
+mutation: $(STAMP)
+	$(PY) mutation/run.py $(MUTATION_ARGS) $(MODULES)
 
 clean:
 	rm -rf var test-artifacts build *.egg-info

@@ -34,11 +34,12 @@ def pytest_configure(config):
 def django_db_setup(request, django_test_environment, django_db_blocker):
     from django.test.utils import setup_databases, teardown_databases
 
+    keepdb = request.config.getvalue("reuse_db")  # --reuse-db: keep it between runs (mutation/run.py)
     with django_db_blocker.unblock(), as_schema_owner():
-        db_cfg = setup_databases(verbosity=request.config.option.verbose, interactive=False, keepdb=False)
+        db_cfg = setup_databases(verbosity=request.config.option.verbose, interactive=False, keepdb=keepdb)
     yield
     with django_db_blocker.unblock(), as_schema_owner():
-        teardown_databases(db_cfg, verbosity=request.config.option.verbose)
+        teardown_databases(db_cfg, verbosity=request.config.option.verbose, keepdb=keepdb)
 
 
 @pytest.fixture(autouse=True)
