@@ -282,5 +282,23 @@ class CsmAssignmentForm(forms.Form):
         self.fields["csm"].queryset = csms
 
 
+class AuditFilterForm(forms.Form):
+    who = forms.CharField(label="Who", max_length=200, required=False,
+                          help_text="Part of an email address, or “Poly staff”.")
+    kind = forms.ChoiceField(label="What", required=False)
+    since = forms.DateField(label="From", required=False, widget=DATE_INPUT)
+    until = forms.DateField(label="To", required=False, widget=DATE_INPUT, help_text="Days in UTC.")
+
+    def __init__(self, *args, kinds: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", "Anything"), *kinds]
+
+    def filters(self) -> dict:
+        """What to narrow the log by: nothing while the form has errors (shown next to the fields)."""
+        if not self.is_bound or not self.is_valid():
+            return {}
+        return {key: value for key, value in self.cleaned_data.items() if value}
+
+
 class ApiTokenForm(forms.Form):
     name = forms.CharField(max_length=100, help_text="What will use it, e.g. “ServiceNow integration”.")

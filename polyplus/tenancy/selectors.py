@@ -9,9 +9,11 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
+from django.db import models
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -299,8 +301,12 @@ def training_records_with_standing(user: User, partner: Partner, today: datetime
 # ---- audit log --------------------------------------------------------------------------------
 
 ACTIONS = {"insert": "Created", "update": "Changed", "delete": "Deleted"}
-NAME_KEYS = ("display_name", "name", "site_id", "email", "host", "course", "category", "prefix")
-QUIET_KEYS = {"id", "created_at", "date_joined"}
+# What names a row, tried in this order: a case or contract number, a serial, a Site ID, a name...
+NAME_KEYS = ("number", "serial", "site_id", "sku", "display_name", "name", "email", "host", "course",
+             "original_name", "key", "prefix")
+# A row with no name of its own (a comment, a contract line) is named by the row it belongs to.
+PARENT_KEYS = ("case", "contract", "device", "site", "customer", "engineer", "user", "partner")
+QUIET_KEYS = {"id", "created_at", "date_joined", "partner_id"}
 
 
 @dataclass
@@ -321,6 +327,48 @@ class AuditEntry:
     changes: list[AuditChange] = field(default_factory=list)
 
 
+def audit_kinds() -> list[tuple[str, str]]:
+    """(model label, readable name) of every kind of row the audit log records, for its filter."""
+    from pghistory.models import Event
+
+    tracked = {model.pgh_tracked_model for model in apps.get_models()
+               if issubclass(model, Event) and getattr(model, "pgh_tracked_model", None)}
+    return sorted(((model._meta.label, capfirst(model._meta.verbose_name)) for model in tracked),
+                  key=lambda kind: kind[1])
+
+
+def audit_log(user: User, *, who: str = "", kind: str = "", since: datetime.date | None = None,
+              until: datetime.date | None = None) -> QuerySet:
+    """The audit events `user` may read, newest first, narrowed by who, kind of row and day (UTC).
+
+    A partner admin finds Poly's work under "Poly staff", never by a staff member's address.
+    """
+    events = audit_events_newest_first(user)
+    who = who.strip()
+    if who:
+        by_staff = Q(pgh_context__staff_context=True)
+        if user.is_poly_staff:
+            events = events.filter(pgh_context__user_email__icontains=who)
+        elif who.lower() in "poly staff":
+            events = events.filter(by_staff)
+        else:
+            events = events.filter(pgh_context__user_email__icontains=who).exclude(by_staff)
+    if kind:
+        events = events.filter(pgh_obj_model=kind)
+    if since:
+        events = events.filter(pgh_created_at__date__gte=since)
+    if until:
+        events = events.filter(pgh_created_at__date__lte=until)
+    return events
+
+
+def _tracked_model(event):
+    try:
+        return apps.get_model(event.pgh_obj_model)
+    except (LookupError, ValueError):
+        return None
+
+
 def _model_field(model, key: str):
     if model is not None:
         for name in (key, key.removesuffix("_id")):
@@ -331,64 +379,141 @@ def _model_field(model, key: str):
     return None
 
 
-def _shown(value, model_field=None) -> str:
+def _own_name(values) -> str:
+    """A row's own name from a snapshot (a dict) or an object."""
+    get = values.get if isinstance(values, dict) else (lambda key: getattr(values, key, None))
+    return next((str(get(key)) for key in NAME_KEYS if get(key)), "")
+
+
+class _Names:
+    """Names of the rows that audit events point at, fetched in one query per kind of row."""
+
+    def __init__(self):
+        self.wanted: dict[type, set] = {}
+        self.found: dict[tuple[type, str], str] = {}
+
+    def want(self, model_field, value) -> None:
+        if model_field is not None and model_field.is_relation and value not in (None, ""):
+            self.wanted.setdefault(model_field.related_model, set()).add(value)
+
+    def fetch(self) -> None:
+        for model, ids in self.wanted.items():
+            # Read as the viewer (row-level security): a row they may not see keeps its bare id.
+            for row in model._default_manager.filter(pk__in=ids):
+                self.found[(model, str(row.pk))] = _own_name(row) or f"#{row.pk}"
+
+    def of(self, model_field, value) -> str:
+        return self.found.get((model_field.related_model, str(value)), f"#{value}")
+
+
+def _shown(value, model_field=None, names: _Names | None = None) -> str:
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if model_field is not None and model_field.is_relation and names is not None:
+        return names.of(model_field, value)
     if model_field is not None and model_field.choices:
         value = dict(model_field.flatchoices).get(value, value)
+    if isinstance(model_field, models.FileField):
+        value = PurePosixPath(str(value)).name  # the file's name, never where it is stored
+    if isinstance(model_field, models.DateTimeField):
+        value = _readable_time(value)
     text = str(value)
     return text if len(text) <= 80 else text[:79] + "…"
+
+
+def _readable_time(value) -> str:
+    try:
+        moment = datetime.datetime.fromisoformat(str(value))
+    except ValueError:
+        return str(value)
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment, datetime.UTC)
+    return f"{moment.astimezone(datetime.UTC):%-d %b %Y, %H:%M} UTC"
 
 
 def _field_label(model_field, key: str) -> str:
     return str(model_field.verbose_name) if model_field is not None else key.replace("_", " ")
 
 
-def describe_audit_event(event, viewer: User) -> AuditEntry:
-    """What a person may read about one audit event.
-
-    A partner user sees "Poly staff" for work done in Poly's staff context, never the
-    staff member's address or the reason they gave.
-    """
-    try:
-        model = apps.get_model(event.pgh_obj_model)
-        model_label = capfirst(model._meta.verbose_name)
-    except (LookupError, ValueError):
-        model, model_label = None, event.pgh_obj_model
-    data = event.pgh_data or {}
-    label = next((_shown(data[key], _model_field(model, key)) for key in NAME_KEYS if data.get(key)),
-                 f"#{event.pgh_obj_id}")
+def _who(event, viewer: User) -> tuple[str, str]:
+    """Who did it and why. A partner user sees "Poly staff" for work done in Poly's staff context,
+    never the staff member's address or the reason they gave."""
     context = event.pgh_context or {}
     if context.get("staff_context"):
         if viewer.is_poly_staff:
-            who, reason = context.get("user_email") or "Poly staff (automatic)", context.get("reason") or ""
-        else:
-            who, reason = "Poly staff", ""
-    else:
-        who, reason = context.get("user_email") or "System", context.get("reason") or ""
-    entry = AuditEntry(when=event.pgh_created_at, action=ACTIONS.get(event.pgh_label, event.pgh_label),
-                       model=model_label, label=label, who=who, reason=reason)
+            return context.get("user_email") or "Poly staff (automatic)", context.get("reason") or ""
+        return "Poly staff", ""
+    return context.get("user_email") or "System", context.get("reason") or ""
+
+
+def _parent_field(model, data: dict):
+    return next((_model_field(model, key) for key in PARENT_KEYS
+                 if data.get(f"{key}_id") not in (None, "") and _model_field(model, key) is not None), None)
+
+
+def _label(model, data: dict, names: _Names) -> str:
+    own = _own_name(data)
+    if own:
+        return own
+    parent = _parent_field(model, data)
+    if parent is None:
+        return str(data.get("category") or f"#{data.get('id', '')}")
+    parent_name = f"{parent.related_model._meta.verbose_name} {names.of(parent, data[parent.attname])}"
+    category = data.get("category") if _model_field(model, "category") is not None else None
+    if category:
+        category = dict(model._meta.get_field("category").flatchoices).get(category, category)
+        return f"{category} on {parent_name}"
+    return f"on {parent_name}"
+
+
+def _changes(event, model, names: _Names) -> list[AuditChange]:
+    changes = []
     if event.pgh_label == "update":
         for key, (before, after) in sorted((event.pgh_diff or {}).items()):
             if key not in QUIET_KEYS:
                 model_field = _model_field(model, key)
-                entry.changes.append(AuditChange(_field_label(model_field, key), _shown(before, model_field),
-                                                 _shown(after, model_field)))
+                changes.append(AuditChange(_field_label(model_field, key), _shown(before, model_field, names),
+                                           _shown(after, model_field, names)))
     elif event.pgh_label == "insert":
-        # A new row's links to other rows are ids, which tell a reader nothing.
-        for key, value in data.items():
+        # A new row's links to other rows are named in its label already.
+        for key, value in (event.pgh_data or {}).items():
             if key not in QUIET_KEYS and not key.endswith("_id") and value not in (None, ""):
                 model_field = _model_field(model, key)
-                entry.changes.append(AuditChange(_field_label(model_field, key), None, _shown(value, model_field)))
-    return entry
+                changes.append(AuditChange(_field_label(model_field, key), None, _shown(value, model_field)))
+    return changes
+
+
+def describe_audit_events(events: Iterable, viewer: User) -> list[AuditEntry]:
+    """What `viewer` may read about each event: the row named by its own number or name (or its
+    parent's), who did it, and what changed, with linked rows by name; one query per kind of row."""
+    events = list(events)
+    names = _Names()
+    for event in events:
+        model, data = _tracked_model(event), event.pgh_data or {}
+        parent = _parent_field(model, data) if not _own_name(data) else None
+        if parent is not None:
+            names.want(parent, data[parent.attname])
+        if event.pgh_label == "update":
+            for key, (before, after) in (event.pgh_diff or {}).items():
+                model_field = _model_field(model, key)
+                names.want(model_field, before)
+                names.want(model_field, after)
+    names.fetch()
+    entries = []
+    for event in events:
+        model = _tracked_model(event)
+        who, reason = _who(event, viewer)
+        entries.append(AuditEntry(
+            when=event.pgh_created_at, action=ACTIONS.get(event.pgh_label, event.pgh_label),
+            model=capfirst(model._meta.verbose_name) if model is not None else event.pgh_obj_model,
+            label=_label(model, event.pgh_data or {}, names) if model is not None else f"#{event.pgh_obj_id}",
+            who=who, reason=reason, changes=_changes(event, model, names),
+        ))
+    return entries
 
 
 def audit_events_newest_first(user: User) -> QuerySet:
     """Events of one transaction share its timestamp, so the event's own id breaks the tie."""
     return audit_events_visible_to(user).order_by("-pgh_created_at", "-pgh_id")
-
-
-def describe_audit_events(events: Iterable, viewer: User) -> list[AuditEntry]:
-    return [describe_audit_event(event, viewer) for event in events]

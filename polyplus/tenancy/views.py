@@ -78,10 +78,11 @@ def own_partner(user: User) -> Partner:
 
 @roles_required(*AUDIT_READERS)
 def audit_log(request: HttpRequest) -> HttpResponse:
-    page, query_string = paginate(request, selectors.audit_events_newest_first(request.user), per_page=50)
+    form = forms.AuditFilterForm(request.GET or None, kinds=selectors.audit_kinds())
+    page, query_string = paginate(request, selectors.audit_log(request.user, **form.filters()), per_page=50)
     entries = selectors.describe_audit_events(page.object_list, request.user)
     return render(request, "tenancy/audit_log.html",
-                  {"page_obj": page, "entries": entries, "query_string": query_string})
+                  {"form": form, "page_obj": page, "entries": entries, "query_string": query_string})
 
 
 # ---- customers ----------------------------------------------------------------------------

@@ -32,3 +32,20 @@ document.addEventListener("click", (event) => {
   field.scrollIntoView({ block: "center" });
   field.focus();
 });
+
+// Times sent in UTC are shown in the reader's own time zone, named, once the page has loaded.
+const localTime = new Intl.DateTimeFormat(undefined, {
+  weekday: "short", day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit",
+  timeZoneName: "short",
+});
+function showLocalTimes(root) {
+  root.querySelectorAll("time[data-local]").forEach((element) => {
+    const moment = new Date(element.getAttribute("datetime"));
+    if (Number.isNaN(moment.getTime())) return;
+    element.title = element.textContent.trim();
+    element.textContent = localTime.format(moment);
+    element.removeAttribute("data-local");
+  });
+}
+document.addEventListener("DOMContentLoaded", () => showLocalTimes(document));
+document.addEventListener("htmx:afterSwap", (event) => showLocalTimes(event.target));

@@ -85,3 +85,31 @@ def test_a_site_found_on_a_phone_leads_to_its_page_and_to_a_case_there(phone, pe
     expect(phone.get_by_role("heading", level=1)).to_contain_text("SE-GOT-0001")
     expect(phone.get_by_role("link", name="Open a case here")).to_be_in_viewport()
     assert_accessible(phone)
+
+
+# ---- the audit log ------------------------------------------------------------------------------
+
+@pytest.fixture
+def stockholm(browser, live_server, browser_settings):
+    """A browser whose reader is in Stockholm (English, Swedish time)."""
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900},
+                                  timezone_id="Europe/Stockholm", locale="en-GB")
+    context.set_default_timeout(15_000)
+    yield context.new_page()
+    context.close()
+
+
+def test_the_audit_log_reads_in_the_readers_time_and_filters_by_kind(stockholm, people):
+    sign_in(stockholm, people[Role.PARTNER_ADMIN].email, PASSWORD)
+    stockholm.get_by_role("navigation", name="Main").get_by_role("link", name="Audit log").click()
+    first_time = stockholm.locator("table time").first
+    expect(first_time).to_contain_text(re.compile(r"CES?T|GMT\+[12]"))
+    expect(first_time).to_have_attribute("title", re.compile(r"UTC$"))
+    assert_accessible(stockholm)
+
+    stockholm.get_by_label("What").select_option("tenancy.Site")
+    stockholm.get_by_role("button", name="Filter").click()
+    rows = stockholm.locator("table tbody tr")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("SE-GOT-0001")
+    assert_accessible(stockholm)
