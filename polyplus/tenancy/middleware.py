@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.db import transaction
 from django.shortcuts import redirect
 from django.urls import reverse
 
@@ -10,6 +11,8 @@ class TenancyMiddleware:
 
     The session's user is loaded under the sign-in lookup context; from then on only
     that person's partner (or, for Poly staff, the audited staff context) is visible.
+    A request that ends in a server error keeps nothing it wrote: Django has already
+    turned the exception into a 500 response by the time it gets back here.
     """
 
     def __init__(self, get_response):
@@ -17,7 +20,10 @@ class TenancyMiddleware:
 
     def __call__(self, request):
         with request_context(request):
-            return self.get_response(request)
+            response = self.get_response(request)
+            if response.status_code >= 500:
+                transaction.set_rollback(True)
+            return response
 
 
 MFA_EXEMPT_PREFIXES = ("/accounts/", "/static/", "/healthz")
