@@ -9,7 +9,7 @@ which the owner role creates when it is missing and `seed_bench` empties and fil
 2. gunicorn serves the portal with production settings (DEBUG off, the app role, row-level
    security on, staff with TOTP set up), sync workers, 2 × cores + 1 of them;
 3. wrk requests each endpoint for a fixed time at each number of connections, after a short
-   warm-up, with the session cookie or API token of the person it is measured as.
+   warm-up of every endpoint, with the session cookie or API token of the person it is measured as.
 
 Both tables are printed, side by side when both scales ran, and docs/benchmarks.md is
 written anew with them, the machine, the command and the plans. Run from devstack
@@ -207,10 +207,12 @@ def load(env: dict[str, str], seeded: dict, args: argparse.Namespace) -> dict:
     port = free_port()
     server = serve(env, args.workers, port, BENCH_VAR / f"gunicorn-{seeded['scale']}.log")
     try:
-        results = {}
-        for endpoint in endpoints_for(seeded["scale"]):
+        endpoints = endpoints_for(seeded["scale"])
+        for endpoint in endpoints:  # every worker answers every endpoint once before anything is timed
             check_answers(port, endpoint, seeded)
-            wrk(port, endpoint, seeded, min(args.connections), WARM_UP_SECONDS)
+            wrk(port, endpoint, seeded, args.workers, WARM_UP_SECONDS)
+        results = {}
+        for endpoint in endpoints:
             results[endpoint.key] = {}
             for connections in args.connections:
                 run = wrk(port, endpoint, seeded, connections, args.duration)
@@ -360,7 +362,7 @@ def report(results: dict[str, dict], args: argparse.Namespace, started: datetime
         f"- {info['cpus']} CPUs ({info['cpu']}), {info['memory']} memory; {info['os']}",
         f"- PostgreSQL {postgres}, Python {info['python']}, {info['wrk']}",
         f"- gunicorn: {args.workers} sync workers; wrk on the same machine, {args.duration} s per endpoint "
-        f"and connection count, after a {WARM_UP_SECONDS} s warm-up",
+        f"and connection count, after a {WARM_UP_SECONDS} s warm-up of each endpoint",
         f"- load average (1, 5, 15 min) at the start {', '.join(f'{x:.2f}' for x in loads[0])}, "
         f"at the end {', '.join(f'{x:.2f}' for x in loads[1])} (above {info['cpus']}: other work shared the CPUs)",
         "",
