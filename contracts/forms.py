@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 
 from contracts.models import Offering, ProductCategory
 from contracts.services import LineInput
+from polyplus.tenancy.dates import PortalDateFormField
 from polyplus.tenancy.forms import DATE_INPUT, CustomerLabelChoiceField
 from polyplus.tenancy.models import ServiceCategory
 
@@ -41,8 +42,8 @@ class ProductForm(forms.Form):
     ))
     list_price = price_field("List price")
     currency = forms.CharField(max_length=3, initial="USD", help_text="ISO 4217, e.g. USD, EUR, SEK.")
-    end_of_sale = forms.DateField(required=False, widget=DATE_INPUT)
-    end_of_service = forms.DateField(required=False, widget=DATE_INPUT,
+    end_of_sale = PortalDateFormField(required=False, widget=DATE_INPUT)
+    end_of_service = PortalDateFormField(required=False, widget=DATE_INPUT,
                                      help_text="From this day on the product is never covered.")
 
     def __init__(self, *args, editing: bool = False, **kwargs):
@@ -77,8 +78,8 @@ class ContractForm(forms.Form):
 
     customer = CustomerLabelChoiceField(queryset=None, empty_label="Choose a customer…")
     offering = forms.ChoiceField(choices=[("", "Choose an offering…"), *Offering.choices])
-    start_date = forms.DateField(widget=DATE_INPUT, help_text="The first covered day.")
-    end_date = forms.DateField(widget=DATE_INPUT, help_text="The last covered day.")
+    start_date = PortalDateFormField(widget=DATE_INPUT, help_text="The first covered day.")
+    end_date = PortalDateFormField(widget=DATE_INPUT, help_text="The last covered day.")
     currency = forms.CharField(max_length=3, required=False,
                                help_text="ISO 4217, e.g. SEK. Left blank: the currency of the partner's country.")
     onsite_extension = forms.BooleanField(label="Onsite support extension", required=False)

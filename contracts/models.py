@@ -15,6 +15,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from polyplus.tenancy.audit import audited
+from polyplus.tenancy.dates import validate_portal_date
 from polyplus.tenancy.models import Customer, Partner, ServiceCategory, User
 
 BASELINE_FACTOR = Decimal("1.05")
@@ -51,8 +52,8 @@ class Product(models.Model):
     category = models.CharField(max_length=20, choices=ProductCategory.choices)
     list_price = models.DecimalField(max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0"))])
     currency = models.CharField(max_length=3, default="USD", validators=[currency_code])
-    end_of_sale = models.DateField(null=True, blank=True)
-    end_of_service = models.DateField(null=True, blank=True)
+    end_of_sale = models.DateField(null=True, blank=True, validators=[validate_portal_date])
+    end_of_service = models.DateField(null=True, blank=True, validators=[validate_portal_date])
 
     class Meta:
         ordering = ["sku"]
@@ -98,8 +99,8 @@ class Contract(models.Model):
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="contracts")
     number = models.CharField(max_length=30)
     offering = models.CharField(max_length=30, choices=Offering.choices)
-    start_date = models.DateField()
-    end_date = models.DateField()
+    start_date = models.DateField(validators=[validate_portal_date])
+    end_date = models.DateField(validators=[validate_portal_date])
     status = models.CharField(max_length=20, choices=ContractStatus.choices, default=ContractStatus.DRAFT)
     currency = models.CharField(max_length=3, default="USD", validators=[currency_code])
     onsite_extension = models.BooleanField(default=False)

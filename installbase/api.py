@@ -21,6 +21,7 @@ from installbase import selectors, services
 from installbase.coverage import CoverageAnswer, Flag, Reason, check_coverage
 from installbase.models import ContractDevice, Device
 from polyplus.tenancy.api_common import ErrorSerializer, ReadOnlyOr, TenantApiViewMixin
+from polyplus.tenancy.dates import PortalDateField
 from polyplus.tenancy.models import Site
 from polyplus.tenancy.selectors import site_get_for_user, sites_visible_to
 
@@ -179,7 +180,7 @@ class CoverageQuerySerializer(serializers.Serializer):
     product = serializers.CharField(required=False, max_length=40, help_text="SKU, optional with site_id")
     serial = serializers.CharField(required=False, max_length=60)
     sku = serializers.CharField(required=False, max_length=40, help_text="When a serial exists for two products")
-    on = serializers.DateField(required=False, help_text="Date to check (default today)")
+    on = PortalDateField(required=False, help_text="Date to check (default today)")
 
     def validate(self, attrs):
         if attrs.get("serial"):

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django import forms
 from django.db.models import QuerySet
 
+from polyplus.tenancy.dates import PortalDateFormField
 from polyplus.tenancy.forms import DATE_INPUT
 from polyplus.tenancy.models import ServiceCategory
 
@@ -34,7 +35,7 @@ class CoverageForm(forms.Form):
                                     "products share it.")
     serial = forms.CharField(label="Serial number", max_length=60, required=False,
                              widget=forms.TextInput(attrs={"autocomplete": "off"}))
-    on = forms.DateField(label="On", required=False, widget=DATE_INPUT, help_text="Today if left blank.")
+    on = PortalDateFormField(label="On", required=False, widget=DATE_INPUT, help_text="Today if left blank.")
 
     def clean(self):
         cleaned = super().clean()

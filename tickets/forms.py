@@ -16,6 +16,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from contracts.models import ProductCategory
+from polyplus.tenancy.dates import PortalDateTimeFormField
 from polyplus.tenancy.policy import policy_value
 from tickets.attachments import ALLOWED_DESCRIPTION
 from tickets.models import CaseStatus, EscalationLevel, Severity, VisitPurpose
@@ -199,7 +200,7 @@ class OnsiteForm(forms.Form):
     )
     partner_engineer_name = forms.CharField(label="Partner engineer who ran the diagnostics", max_length=200,
                                             required=False)
-    scheduled_for = forms.DateTimeField(
+    scheduled_for = PortalDateTimeFormField(
         label="Visit date and time", input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         error_messages={"required": "Give the date and time of the visit.",

@@ -11,6 +11,7 @@ from django.utils import timezone
 from contracts.models import Contract, Offering, Product
 from installbase.models import Device
 from polyplus.tenancy.audit import audited
+from polyplus.tenancy.dates import validate_portal_date
 from polyplus.tenancy.models import Customer, Partner, Site, User
 
 
@@ -282,7 +283,7 @@ class OnsiteDispatch(models.Model):
     remote_diagnostics_summary = models.TextField(
         help_text="What Poly and the partner's engineer tried remotely before a visit.")
     partner_engineer_name = models.CharField(max_length=200)
-    scheduled_for = models.DateTimeField()
+    scheduled_for = models.DateTimeField(validators=[validate_portal_date])
     technician = models.CharField(max_length=200, blank=True)
     status = models.CharField(max_length=20, choices=DispatchStatus.choices, default=DispatchStatus.SCHEDULED)
     requested_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, related_name="+")

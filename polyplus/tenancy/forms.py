@@ -17,6 +17,7 @@ from django import forms
 from django.db.models import QuerySet
 
 from polyplus.tenancy import services
+from polyplus.tenancy.dates import PortalDateFormField
 from polyplus.tenancy.models import Role, ServiceCategory, hex_color
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -251,8 +252,8 @@ class PartnerForm(forms.Form):
 
 class CertificationForm(forms.Form):
     category = forms.ChoiceField(choices=ServiceCategory.choices)
-    certified_on = forms.DateField(widget=DATE_INPUT)
-    expires_on = forms.DateField(widget=DATE_INPUT, help_text="Valid up to and including this day.")
+    certified_on = PortalDateFormField(widget=DATE_INPUT)
+    expires_on = PortalDateFormField(widget=DATE_INPUT, help_text="Valid up to and including this day.")
 
 
 class DomainForm(forms.Form):
@@ -263,8 +264,8 @@ class TrainingRecordForm(forms.Form):
     engineer = PersonChoiceField(queryset=None, empty_label="Choose an engineer…")
     category = forms.ChoiceField(choices=ServiceCategory.choices)
     course = forms.CharField(max_length=200)
-    completed_on = forms.DateField(widget=DATE_INPUT)
-    expires_on = forms.DateField(widget=DATE_INPUT)
+    completed_on = PortalDateFormField(widget=DATE_INPUT)
+    expires_on = PortalDateFormField(widget=DATE_INPUT)
 
     def __init__(self, *args, engineers: QuerySet, **kwargs):
         super().__init__(*args, **kwargs)

@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from polyplus.tenancy.audit import audited
+from polyplus.tenancy.dates import validate_portal_date
 
 
 class ServiceCategory(models.TextChoices):
@@ -118,8 +119,8 @@ class Certification(models.Model):
 
     partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="certifications")
     category = models.CharField(max_length=20, choices=ServiceCategory.choices)
-    certified_on = models.DateField()
-    expires_on = models.DateField()
+    certified_on = models.DateField(validators=[validate_portal_date])
+    expires_on = models.DateField(validators=[validate_portal_date])
 
     class Meta:
         ordering = ["partner_id", "category"]
@@ -218,8 +219,8 @@ class TrainingRecord(models.Model):
     engineer = models.ForeignKey(User, on_delete=models.CASCADE, related_name="training_records")
     category = models.CharField(max_length=20, choices=ServiceCategory.choices)
     course = models.CharField(max_length=200)
-    completed_on = models.DateField()
-    expires_on = models.DateField()
+    completed_on = models.DateField(validators=[validate_portal_date])
+    expires_on = models.DateField(validators=[validate_portal_date])
 
     class Meta:
         ordering = ["-expires_on"]
@@ -301,7 +302,7 @@ class CsmAssignment(models.Model):
     partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="csm_assignments")
     customer = models.OneToOneField(Customer, on_delete=models.CASCADE, related_name="csm_assignment")
     csm = models.ForeignKey(User, on_delete=models.PROTECT, related_name="csm_assignments")
-    since = models.DateField(default=timezone.localdate)
+    since = models.DateField(default=timezone.localdate, validators=[validate_portal_date])
 
     class Meta:
         indexes = [models.Index(fields=["csm"])]

@@ -489,7 +489,7 @@ def test_a_visit_without_the_onsite_option_is_refused_with_the_reason(client_for
     ({"scheduled_for": "2020-01-01T10:00"}, "scheduled_for", "Schedule the visit in the future."),
     ({"scheduled_for": "2026-13-45T25:99"}, "scheduled_for", "Give the date and time as YYYY-MM-DD HH:MM."),
     ({"scheduled_for": ""}, "scheduled_for", "Give the date and time of the visit."),
-    ({"scheduled_for": "0001-01-01T00:00"}, "scheduled_for", "Give a date and time that exists."),
+    ({"scheduled_for": "0001-01-01T00:00"}, "scheduled_for", "Enter a date from 2000-01-01 to 2099-12-31."),
     ({"purpose": "sightseeing"}, "purpose", "Select a valid choice."),
 ])
 def test_a_bad_visit_request_is_an_error_next_to_its_field_and_writes_nothing(client_for, case_a, partner_a_engineer,

@@ -1,0 +1,81 @@
+"""The one range of dates and times the portal accepts, and the fields that hold input to it.
+
+Every date the portal stores or computes with lies from 2000-01-01 to 2099-12-31: wide
+enough for any contract, certification, product life or visit, and far enough from the
+calendar's ends that a time zone shift or a term added to it never overflows (a visit in
+the year 9999 shown in Stockholm's time is past the last day Python knows).
+
+The model fields carry `validate_portal_date`, so model serializers, services' full_clean
+and CSV imports refuse a date outside it; declared API fields and form fields use the
+classes below.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.deconstruct import deconstructible
+from rest_framework import serializers
+
+EARLIEST_DATE = datetime.date(2000, 1, 1)
+LATEST_DATE = datetime.date(2099, 12, 31)
+RANGE_MESSAGE = f"Enter a date from {EARLIEST_DATE.isoformat()} to {LATEST_DATE.isoformat()}."
+
+
+@deconstructible(path="polyplus.tenancy.dates.PortalDateValidator")
+class PortalDateValidator:
+    """Refuse a date (or a datetime, by its UTC day) outside the portal's range."""
+
+    code = "date_out_of_range"
+
+    def __call__(self, value) -> None:
+        if isinstance(value, datetime.datetime):
+            try:
+                value = (value.astimezone(datetime.UTC) if value.tzinfo is not None else value).date()
+            except OverflowError:  # past the calendar's end once in UTC
+                raise ValidationError(RANGE_MESSAGE, code=self.code) from None
+        if not EARLIEST_DATE <= value <= LATEST_DATE:
+            raise ValidationError(RANGE_MESSAGE, code=self.code)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, PortalDateValidator)
+
+
+validate_portal_date = PortalDateValidator()
+
+
+def parse_portal_date(text: str) -> datetime.date:
+    """A YYYY-MM-DD text as a date in the portal's range, or a ValidationError saying why not."""
+    text = str(text).strip()
+    try:
+        value = datetime.date.fromisoformat(text)
+    except ValueError:
+        raise ValidationError(f"“{text}” is not a date (YYYY-MM-DD).") from None
+    validate_portal_date(value)
+    return value
+
+
+# ---- API fields ------------------------------------------------------------------------------
+
+class PortalDateField(serializers.DateField):
+    """A date in the portal's range."""
+
+    default_validators = [validate_portal_date]
+
+
+class PortalDateTimeField(serializers.DateTimeField):
+    """A date and time in the portal's range."""
+
+    default_validators = [validate_portal_date]
+
+
+# ---- form fields -----------------------------------------------------------------------------
+
+class PortalDateFormField(forms.DateField):
+    default_validators = [validate_portal_date]
+
+
+class PortalDateTimeFormField(forms.DateTimeField):
+    default_validators = [validate_portal_date]
