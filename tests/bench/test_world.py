@@ -1,7 +1,8 @@
 """The benchmark's world: COPY-built, consistent, signed in, and probed as the load will be."""
 
 import pytest
-from django.db import transaction
+from django.core.management import CommandError, call_command
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.test import Client
 
@@ -75,3 +76,10 @@ def test_the_sessions_and_token_see_what_their_person_sees_and_the_probe_explain
     assert all(result["statements"] >= 3 for result in found["endpoints"].values())
     assert {"queue_page", "queue_count", "partner_cases_page", "partner_cases_count"} <= set(found["plans"])
     assert all("actual time" in plan["plan"] for plan in found["plans"].values())
+
+
+def test_the_command_refuses_to_empty_a_database_not_named_for_the_bench(monkeypatch):
+    monkeypatch.setitem(connection.settings_dict, "NAME", "polyplus")
+
+    with pytest.raises(CommandError, match="empties polyplus first"):
+        call_command("seed_bench", "--scale", "small")

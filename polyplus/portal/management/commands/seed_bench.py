@@ -2,7 +2,8 @@ import dataclasses
 import json
 from pathlib import Path
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
 from polyplus.bench.world import BENCH_PASSWORD, SCALES, seed
 
@@ -14,8 +15,14 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--scale", choices=sorted(SCALES), default="small")
         parser.add_argument("--out", type=Path, help="Write the logins, sessions and timings here as JSON.")
+        parser.add_argument("--force", action="store_true",
+                            help="Empty the database even though its name does not say it is a bench database.")
 
-    def handle(self, *args, scale: str, out: Path | None, **options):
+    def handle(self, *args, scale: str, out: Path | None, force: bool, **options):
+        database = connection.settings_dict["NAME"]
+        if "bench" not in database and not force:
+            raise CommandError(f"seed_bench empties {database} first; run it on a bench database "
+                               "(make bench makes its own) or pass --force.")
         size = SCALES[scale]
         self.stdout.write(f"Seeding the {scale} world: {size.partners} partners, {size.customers:,} customers, "
                           f"{size.sites:,} sites, {size.devices:,} devices, {size.cases:,} cases, "
