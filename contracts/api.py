@@ -10,9 +10,16 @@ from rest_framework.response import Response
 
 from contracts import selectors, services
 from contracts.models import Contract, ContractLine, Offering, Product
-from polyplus.tenancy.api_common import IsPolyAdmin, ReadOrPartnerAdminWrites, ReadOrPolyAdminWrites, TenantApiViewMixin
+from polyplus.tenancy.api_common import (
+    IdRelatedField,
+    IsPolyAdmin,
+    ReadOrPartnerAdminWrites,
+    ReadOrPolyAdminWrites,
+    ScopedChoicesFilterSet,
+    TenantApiViewMixin,
+)
 from polyplus.tenancy.models import Customer, ServiceCategory
-from polyplus.tenancy.selectors import customers_visible_to, partners_visible_to
+from polyplus.tenancy.selectors import customers_visible_to
 
 
 class ProductSerializer(serializers.ModelSerializer):
@@ -65,7 +72,7 @@ class ContractOptionsSerializer(serializers.Serializer):
 
 
 class ContractSerializer(serializers.ModelSerializer):
-    customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.none())
+    customer = IdRelatedField(queryset=Customer.objects.none())
     lines = ContractLineSerializer(many=True)
     options = ContractOptionsSerializer(source="*", read_only=True)
     offering = serializers.ChoiceField(choices=Offering.choices)
@@ -112,21 +119,6 @@ class ContractSerializer(serializers.ModelSerializer):
         if request and request.user.is_authenticated:
             data["status_reason"] = selectors.status_reason_for(request.user, contract)
         return data
-
-
-class ScopedChoicesFilterSet(filters.FilterSet):
-    """Filters by customer or partner offer only what the caller may see: an id outside that
-    answers 400 exactly like an id that does not exist (RLS alone would let a customer viewer
-    tell another customer of its partner from a missing one)."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        user = getattr(self.request, "user", None)
-        if user is not None and user.is_authenticated:
-            if "customer" in self.filters:
-                self.filters["customer"].queryset = customers_visible_to(user)
-            if "partner" in self.filters:
-                self.filters["partner"].queryset = partners_visible_to(user)
 
 
 class ContractFilter(ScopedChoicesFilterSet):

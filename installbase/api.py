@@ -14,13 +14,18 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from contracts.api import ScopedChoicesFilterSet
 from contracts.models import Contract, Product, ProductCategory
 from contracts.selectors import contract_get_for_user, product_get_for_user
 from installbase import selectors, services
 from installbase.coverage import CoverageAnswer, Flag, Reason, check_coverage
 from installbase.models import ContractDevice, Device
-from polyplus.tenancy.api_common import ErrorSerializer, ReadOnlyOr, TenantApiViewMixin
+from polyplus.tenancy.api_common import (
+    ErrorSerializer,
+    IdRelatedField,
+    ReadOnlyOr,
+    ScopedChoicesFilterSet,
+    TenantApiViewMixin,
+)
 from polyplus.tenancy.dates import PortalDateField
 from polyplus.tenancy.models import Site
 from polyplus.tenancy.selectors import site_get_for_user, sites_visible_to
@@ -103,7 +108,7 @@ class ContractDeviceSerializer(serializers.ModelSerializer):
     serial = serializers.CharField(source="device.serial", read_only=True)
     product = serializers.CharField(source="device.product.sku", read_only=True)
     site_id = serializers.CharField(source="device.site.site_id", read_only=True)
-    device = serializers.PrimaryKeyRelatedField(queryset=Device.objects.none(), write_only=True)
+    device = IdRelatedField(queryset=Device.objects.none(), write_only=True)
 
     class Meta:
         model = ContractDevice
@@ -117,7 +122,6 @@ class ContractDevicesViewSet(TenantApiViewMixin, viewsets.GenericViewSet):
     serializer_class = ContractDeviceSerializer
     permission_classes = [ReadOrPartnerMemberWrites]
     filter_backends = []
-    lookup_value_regex = r"\d+"
     queryset = ContractDevice.objects.none()  # for the schema; get_queryset scopes every request
 
     def get_queryset(self):
@@ -243,4 +247,4 @@ urlpatterns = [path("coverage/", CoverageView.as_view(), name="api-coverage")]
 
 def register(router) -> None:
     router.register("devices", DeviceViewSet, basename="device")
-    router.register(r"contracts/(?P<contract_pk>\d+)/devices", ContractDevicesViewSet, basename="contract-device")
+    router.register(r"contracts/(?P<contract_pk>[0-9]+)/devices", ContractDevicesViewSet, basename="contract-device")

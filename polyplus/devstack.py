@@ -264,6 +264,8 @@ def stop_all(children: list[tuple[str, subprocess.Popen]], timeout: float = 20) 
 
 def run_portal() -> int:
     os.environ.setdefault("DJANGO_DEBUG", "1")
+    os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")  # runserver speaks plain HTTP
+    os.environ.setdefault("DJANGO_SECURE_HSTS_SECONDS", "0")
     os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
     if port_in_use(PORTAL_ADDRESS):
         fail(f"Something already listens on {PORTAL}: stop it first.")
@@ -310,6 +312,9 @@ def run_tests(pytest_args: list[str]) -> int:
     os.environ.setdefault("DJANGO_DEBUG", "0")
     os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key")
     os.environ.setdefault("DJANGO_SECURE_COOKIES", "0")
+    # The test server speaks plain HTTP; production's HTTPS redirect and HSTS stay off here.
+    os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")
+    os.environ.setdefault("DJANGO_SECURE_HSTS_SECONDS", "0")
     return run_in_foreground([sys.executable, "-m", "pytest", *pytest_args])
 
 

@@ -24,12 +24,17 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from contracts.api import ScopedChoicesFilterSet
 from contracts.models import Offering, ProductCategory
 from contracts.selectors import product_get_for_user
 from installbase.coverage import Flag, Reason
 from installbase.selectors import devices_by_serial
-from polyplus.tenancy.api_common import ErrorSerializer, FieldErrorsSerializer, ReadOnlyOr, TenantApiViewMixin
+from polyplus.tenancy.api_common import (
+    ErrorSerializer,
+    FieldErrorsSerializer,
+    ReadOnlyOr,
+    ScopedChoicesFilterSet,
+    TenantApiViewMixin,
+)
 from polyplus.tenancy.selectors import site_get_for_user
 from tickets import selectors, services
 from tickets.models import (
@@ -416,7 +421,6 @@ class CaseViewSet(TenantApiViewMixin, mixins.ListModelMixin, mixins.RetrieveMode
     filterset_class = CaseFilter
     search_fields = ["=number", "=site__site_id", "subject"]
     ordering_fields = ["opened_at", "severity", "number", "first_response_due", "resolution_due", "next_due_at"]
-    lookup_value_regex = r"\d+"
 
     def get_queryset(self):
         return selectors.cases_visible_to(self.request.user).order_by(

@@ -25,8 +25,10 @@ from polyplus.tenancy.api_common import (
     ClientAddressThrottle,
     ErrorSerializer,
     FieldErrorsSerializer,
+    IdRelatedField,
     ReadOrPartnerAdminWrites,
     ReadOrPolyAdminWrites,
+    ScopedChoicesFilterSet,
     TenantApiViewMixin,
 )
 from polyplus.tenancy.context import NO_TENANT, SIGN_IN, switch_to_user, write_context
@@ -100,7 +102,7 @@ class CertificationSerializer(serializers.ModelSerializer):
 
 
 class CustomerSerializer(serializers.ModelSerializer):
-    partner = serializers.PrimaryKeyRelatedField(queryset=Partner.objects.none(), required=False)
+    partner = IdRelatedField(queryset=Partner.objects.none(), required=False)
     csm = serializers.SerializerMethodField(
         help_text="The assigned Customer Success Manager's name, where the caller may see Poly staff."
     )
@@ -129,7 +131,7 @@ class CustomerSerializer(serializers.ModelSerializer):
 
 
 class SiteSerializer(serializers.ModelSerializer):
-    customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.none())
+    customer = IdRelatedField(queryset=Customer.objects.none())
     partner = serializers.PrimaryKeyRelatedField(read_only=True)
     # Declared rather than derived from the model: a derived unique check would query only
     # the caller's rows and answer differently for a Site ID taken by another partner.
@@ -153,10 +155,8 @@ class SiteSerializer(serializers.ModelSerializer):
 
 
 class UserSerializer(serializers.ModelSerializer):
-    partner = serializers.PrimaryKeyRelatedField(queryset=Partner.objects.none(), required=False,
-                                                 allow_null=True)
-    customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.none(), required=False,
-                                                  allow_null=True)
+    partner = IdRelatedField(queryset=Partner.objects.none(), required=False, allow_null=True)
+    customer = IdRelatedField(queryset=Customer.objects.none(), required=False, allow_null=True)
     email = serializers.EmailField(max_length=254)
     role = serializers.ChoiceField(choices=Role.choices)
     password = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=4096,
@@ -257,7 +257,7 @@ class PartnerViewSet(TenantApiViewMixin, mixins.ListModelMixin, mixins.RetrieveM
         return Response(CertificationSerializer(certifications, many=True).data)
 
 
-class CustomerFilter(filters.FilterSet):
+class CustomerFilter(ScopedChoicesFilterSet):
     class Meta:
         model = Customer
         fields = ["partner", "master_account_id"]
@@ -296,7 +296,7 @@ class CustomerViewSet(TenantApiViewMixin, mixins.ListModelMixin, mixins.Retrieve
                                  master_account_id=data.get("master_account_id", customer.master_account_id))
 
 
-class SiteFilter(filters.FilterSet):
+class SiteFilter(ScopedChoicesFilterSet):
     country = filters.CharFilter(lookup_expr="iexact")
 
     class Meta:
@@ -343,7 +343,7 @@ class SiteViewSet(TenantApiViewMixin, mixins.ListModelMixin, mixins.RetrieveMode
         )
 
 
-class UserFilter(filters.FilterSet):
+class UserFilter(ScopedChoicesFilterSet):
     class Meta:
         model = User
         fields = ["partner", "role", "is_active", "customer"]

@@ -9,6 +9,8 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import connection, transaction
 from django.http import Http404
+from django_filters import rest_framework as filters
+from django_filters.fields import ModelChoiceField
 from rest_framework import exceptions, pagination, parsers, permissions, serializers
 from rest_framework.schemas.inspectors import DefaultSchema, ViewInspector
 from rest_framework.settings import api_settings
@@ -17,11 +19,30 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from polyplus.tenancy.context import NO_TENANT, switch_request_to_user, write_context
 from polyplus.tenancy.lockout import client_ip
+from polyplus.tenancy.web import ID_PATTERN
 
 
 class Pagination(pagination.PageNumberPagination):
+    """`page` counts from 1 (`last` is the last page); anything else is a 400, a page past the
+    last one a 404. `page_size` is at most 200; a size that is not a positive number is ignored."""
+
     page_size_query_param = "page_size"
     max_page_size = 200
+    invalid_page_message = "No such page: there are fewer pages than that."
+
+    def get_page_number(self, request, paginator):
+        number = request.query_params.get(self.page_query_param) or "1"
+        if number in self.last_page_strings:
+            return paginator.num_pages
+        if not ID_PATTERN.fullmatch(number) or int(number) < 1:
+            raise exceptions.ValidationError({self.page_query_param: ["A page is a whole number from 1."]})
+        return number
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"] = {**parameter["schema"], "minimum": 1}
+        return parameters
 
 
 class ClientAddressThrottle(ScopedRateThrottle):
@@ -95,6 +116,54 @@ class ErrorSerializer(serializers.Serializer):
     code = serializers.CharField()
 
 
+# ---- ids ---------------------------------------------------------------------------------------
+# Python's int() reads digits of every script ("１" is 1); an id in a request is ASCII digits only,
+# and anything else answers exactly as an id that does not exist.
+
+class IdRelatedField(serializers.PrimaryKeyRelatedField):
+    """A related object by its id: ASCII digits (or a JSON number) only."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and data.isdecimal() and not ID_PATTERN.fullmatch(data):
+            self.fail("does_not_exist", pk_value=data)
+        return super().to_internal_value(data)
+
+
+class VisibleChoiceField(ModelChoiceField):
+    """A filter's id: one answer for a missing id, one the caller may not see, and one that is
+    not ASCII digits."""
+
+    def to_python(self, value):
+        if value not in self.empty_values and not ID_PATTERN.fullmatch(str(value)):
+            raise DjangoValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class ScopedChoicesFilterSet(filters.FilterSet):
+    """Filters by an object's id offer only what the caller may see: an id outside that answers
+    400 "No such customer." exactly like an id that does not exist (row-level security alone
+    would let a customer viewer tell another customer of its partner from a missing one)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from polyplus.tenancy import selectors
+
+        visible = {"customer": selectors.customers_visible_to, "partner": selectors.partners_visible_to,
+                   "user": selectors.users_visible_to}
+        user = getattr(self.request, "user", None)
+        for filter_ in self.filters.values():
+            if not isinstance(filter_, filters.ModelChoiceFilter):
+                continue
+            filter_.field_class = VisibleChoiceField
+            if filter_.queryset is None or callable(filter_.queryset):
+                continue
+            model = filter_.queryset.model
+            filter_.extra["error_messages"] = {"invalid_choice": f"No such {model._meta.verbose_name}."}
+            selector = visible.get(model._meta.model_name)
+            if selector is not None and user is not None and user.is_authenticated:
+                filter_.queryset = selector(user)
+
+
 class FieldErrorsSerializer(serializers.Serializer):
     """A 400 about fields: each invalid field with its messages (or `detail` and `code`)."""
 
@@ -126,6 +195,8 @@ def tenancy_auto_schema_class():
                 errors["403"] = OpenApiResponse(ErrorSerializer, description="Your role may not do this.")
             if detail_route:
                 errors["404"] = OpenApiResponse(ErrorSerializer, description="No such object visible to you.")
+            elif self.method == "GET" and self._is_list_view() and self._get_paginator() is not None:
+                errors["404"] = OpenApiResponse(ErrorSerializer, description="A page past the last one.")
             for status_code, response in errors.items():
                 responses.setdefault(
                     status_code, self._get_response_for_code(response, status_code, direction=direction)
@@ -161,6 +232,7 @@ class TenantApiViewMixin:
 
     schema = TenancySchema()
     parser_classes = [JSONParser, parsers.FormParser, parsers.MultiPartParser]
+    lookup_value_regex = "[0-9]{1,18}"  # ASCII: "１" is no id (Django's \d matches it)
     checks_role_per_object = True
 
     def perform_authentication(self, request):

@@ -99,7 +99,10 @@ def poly_staff_users(role: str | None = None) -> QuerySet[User]:
 
 
 def certifications_visible_to(user: User) -> QuerySet[Certification]:
+    """A partner's certifications are Poly's and the partner's business, not its customers'."""
     certifications = Certification.objects.select_related("partner")
+    if user.role == Role.CUSTOMER_VIEWER:
+        return certifications.none()
     return certifications.filter(partner__in=partners_visible_to(user))
 
 
