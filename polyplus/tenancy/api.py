@@ -374,6 +374,7 @@ class UserViewSet(TenantApiViewMixin, mixins.ListModelMixin, mixins.RetrieveMode
         serializer.instance = services.user_create(
             by=actor, email=data["email"], full_name=data.get("full_name", ""), role=data["role"],
             partner=partner, customer=data.get("customer"), password=data.get("password") or None,
+            invite_from=self.request.build_absolute_uri("/"),
         )
 
     def perform_update(self, serializer):

@@ -172,7 +172,7 @@ class UserCreateForm(forms.Form):
     )
     password = forms.CharField(
         widget=forms.PasswordInput(render_value=False), required=False,
-        help_text="Optional. Left blank, the person sets one with “Forgot your password?” on the sign-in page.",
+        help_text="Optional. Left blank, the person is mailed an invitation with a link to set one.",
     )
 
     def __init__(self, *args, grantable_roles: list[str], customers: QuerySet,

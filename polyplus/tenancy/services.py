@@ -400,8 +400,10 @@ def _check_role_and_tenant(*, by: User, role: str, partner: Partner | None, cust
 
 @transaction.atomic
 def user_create(*, by: User, email: str, full_name: str, role: str, partner: Partner | None = None,
-                customer: Customer | None = None, password: str | None = None) -> User:
-    """Create a person's account. Without a password they set one by the reset link."""
+                customer: Customer | None = None, password: str | None = None, invite_from: str = "") -> User:
+    """Create a person's account. Without a password, they are mailed an invitation to set one
+    (after commit), with links rooted at the partner's own host or at `invite_from`, the
+    portal address the account was made at."""
     require_user_manager(by)
     _check_role_and_tenant(by=by, role=role, partner=partner, customer=customer)
     user = User(email=User.objects.normalize_email(email.strip()).lower(), full_name=full_name.strip(),
@@ -418,6 +420,10 @@ def user_create(*, by: User, email: str, full_name: str, role: str, partner: Par
         user.set_unusable_password()
     _full_clean(user, exclude=["password", "partner", "customer"])
     _save_unique(user, USER_UNIQUE)
+    if not password:
+        from polyplus.tenancy.tasks import send_invitation
+
+        send_invitation.delay_on_commit(user.pk, user.partner_id, invite_from)
     return user
 
 

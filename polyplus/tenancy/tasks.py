@@ -6,7 +6,8 @@ import datetime
 
 from celery import shared_task
 
-from polyplus.tenancy import reminders
+from polyplus.tenancy import invitations, reminders
+from polyplus.tenancy.context import partner_context, staff_context
 
 
 @shared_task(
@@ -26,3 +27,21 @@ def remind_expiring_certifications(today: str | None = None) -> int:
     """
     day = datetime.date.fromisoformat(today) if today else None
     return reminders.certification_reminders_send_all(today=day)
+
+
+@shared_task(
+    name="polyplus.tenancy.tasks.send_invitation",
+    acks_late=True,
+    autoretry_for=(Exception,),
+    retry_backoff=30,
+    retry_backoff_max=1800,
+    retry_jitter=True,
+    max_retries=8,
+)
+def send_invitation(user_id: int, partner_id: int | None, base_url: str) -> bool:
+    """Mail a new person the link to set their password, unless they already have one."""
+    if partner_id is None:
+        with staff_context(reason="invitation mail"):
+            return invitations.invitation_send(user_id=user_id, base_url=base_url)
+    with partner_context(partner_id=partner_id, reason="invitation mail"):
+        return invitations.invitation_send(user_id=user_id, base_url=base_url)

@@ -279,12 +279,13 @@ def user_create(request: HttpRequest) -> HttpResponse:
         try:
             created = services.user_create(by=actor, email=data["email"], full_name=data["full_name"],
                                            role=data["role"], partner=partner, customer=data["customer"],
-                                           password=data["password"] or None)
+                                           password=data["password"] or None,
+                                           invite_from=request.build_absolute_uri("/"))
         except ValidationError as exc:
             put_errors(form, exc)
         else:
-            messages.success(request, f"{created.email} can now sign in"
-                             + ("." if data["password"] else " once they set a password with “Forgot your password?”."))
+            messages.success(request, f"{created.email} can now sign in." if data["password"] else
+                             f"{created.email} is invited: a mail with a link to set their password is on its way.")
             return redirect("tenancy:user_list")
     return render(request, "tenancy/users/form.html", {"form": form, "person": None})
 
