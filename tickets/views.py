@@ -330,8 +330,6 @@ def render_case(request: HttpRequest, case: Case, *, bound: dict | None = None,
     zone = case.site.zone
     attachments = list(selectors.attachments_visible_to(user, case))
     dispatches = list(selectors.dispatches_of(case))
-    for dispatch in dispatches:
-        dispatch.local_time = timezone.localtime(dispatch.scheduled_for, zone)
     context = {
         "case": case,
         "clock": clock_of(case, now),

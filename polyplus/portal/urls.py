@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("account/time-zone/", views.own_time_zone, name="own_time_zone"),
     path("sites/search/", views.site_search, name="site_search"),
     path("sites/<str:site_id>/", views.site_detail, name="site_detail"),
     path("settings/policies/", views.policy_list, name="policy_list"),

@@ -22,6 +22,7 @@ from contracts.models import ContractStatus
 from contracts.selectors import contracts_visible_to, custom_quotes_awaiting_decision
 from installbase.selectors import non_compliant_customers, unlisted_devices_visible_to
 from polyplus.tenancy import selectors, services
+from polyplus.tenancy.forms import timezone_choices
 from polyplus.tenancy.models import PolicySetting, Role, User
 from polyplus.tenancy.policy import Policy, registered_policies
 from polyplus.tenancy.selectors import EXPIRY_WARNING_DAYS, count_of
@@ -35,6 +36,30 @@ DASHBOARD_LIST_LIMIT = 10
 
 def home(request: HttpRequest) -> HttpResponse:
     return redirect("portal:dashboard")
+
+
+class TimeZoneForm(forms.Form):
+    time_zone = forms.ChoiceField(label="Your time zone", choices=(),
+                                  help_text="Poly staff see case times in it beside the site's own time.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["time_zone"].choices = timezone_choices()
+
+
+@login_required
+def own_time_zone(request: HttpRequest) -> HttpResponse:
+    """The person chooses their own time zone."""
+    form = TimeZoneForm(request.POST or None, initial={"time_zone": request.user.time_zone})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.user_time_zone_set(by=request.user, time_zone=form.cleaned_data["time_zone"])
+        except ValidationError as exc:
+            put_errors(form, exc)
+        else:
+            messages.success(request, f"Your time zone is {request.user.time_zone}.")
+            return redirect("portal:own_time_zone")
+    return render(request, "portal/time_zone.html", {"form": form}, status=400 if form.errors else 200)
 
 
 def favicon(request: HttpRequest) -> HttpResponse:

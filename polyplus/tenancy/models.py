@@ -11,6 +11,7 @@ import zoneinfo
 
 from django.contrib.auth.base_user import BaseUserManager
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -40,6 +41,14 @@ class Role(models.TextChoices):
 
 POLY_ROLES = frozenset({Role.POLY_ADMIN, Role.POLY_SUPPORT, Role.ESCALATION_MANAGER, Role.CSM})
 PARTNER_ROLES = frozenset({Role.PARTNER_ADMIN, Role.PARTNER_ENGINEER, Role.CUSTOMER_VIEWER})
+
+DEFAULT_USER_TIME_ZONE = "UTC"
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(f"“{value}” is not a time zone, such as Europe/Stockholm.")
+
 
 hex_color = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Enter a colour as #RRGGBB.")
 slug_validator = RegexValidator(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", "Use lower-case letters, digits and hyphens.")
@@ -163,6 +172,10 @@ class User(AbstractBaseUser):
     )
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
+    time_zone = models.CharField(
+        max_length=64, default=DEFAULT_USER_TIME_ZONE, validators=[validate_time_zone],
+        help_text="The person's own time zone; Poly staff see case times in it beside the site's.",
+    )
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -209,6 +222,10 @@ class User(AbstractBaseUser):
     @property
     def is_customer_viewer(self) -> bool:
         return self.role == Role.CUSTOMER_VIEWER
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
 
 
 @audited()

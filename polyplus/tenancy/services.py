@@ -450,6 +450,17 @@ def user_update(*, by: User, user: User, full_name: str, role: str, is_active: b
     return user
 
 
+@transaction.atomic
+def user_time_zone_set(*, by: User, time_zone: str) -> User:
+    """A person chooses their own time zone (Poly staff see case times in it beside the site's)."""
+    name = (time_zone or "").strip()
+    if name not in _timezones():
+        raise ValidationError({"time_zone": [f"“{name}” is not a known time zone (e.g. Europe/Stockholm)."]})
+    by.time_zone = name
+    by.save(update_fields=["time_zone"])
+    return by
+
+
 # ---- CSM assignments ------------------------------------------------------------------------
 
 @transaction.atomic

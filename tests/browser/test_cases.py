@@ -77,6 +77,9 @@ def test_a_partner_logs_a_case_and_poly_answers_and_escalates_it(page, people, c
     expect(page.locator("#entitlement-explanation")).to_contain_text(f"contract {covered_site.number}")
     expect(page.locator("#enterprise-priority")).to_be_visible()
     expect(page.locator("#timeline #case-opened").get_by_role("link", name="codec.log")).to_be_visible()
+    # Times are the site's (Göteborg), with the zone: CET in winter, CEST in summer.
+    expect(page.locator("#case-opened time")).to_have_text(re.compile(r"\d{2}:\d{2} CES?T$"))
+    expect(page.locator("#sla")).not_to_contain_text("UTC")
     assert_accessible(page)
     shot(page, "2-case-opened")
 
