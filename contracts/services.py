@@ -30,6 +30,7 @@ from contracts.models import (
 from polyplus.tenancy.models import Customer, NumberKind, ServiceCategory, User
 from polyplus.tenancy.numbering import next_number
 from polyplus.tenancy.services import require_partner_admin_of, require_poly_admin
+from polyplus.tenancy.text import printable_name, unstorable_reason
 
 # ---- the catalogue -----------------------------------------------------------------------
 
@@ -90,6 +91,12 @@ def _parse_import_row(line: int, row: dict) -> tuple[dict, list[str]]:
     def fail(column: str, message: str) -> None:
         errors.append(f"Line {line}, column {column}: {message}")
 
+    for column, cell in row.items():
+        for text in cell if isinstance(cell, list) else [cell or ""]:
+            if reason := unstorable_reason(text):
+                fail(printable_name(column or "-"), reason)
+    if errors:
+        return {"sku": None}, errors
     values["sku"] = (row.get("sku") or "").strip().upper()
     values["name"] = (row.get("name") or "").strip()
     values["category"] = (row.get("category") or "").strip().lower()
@@ -137,8 +144,6 @@ def products_import_csv(*, by: User, file) -> ImportResult:
         text = file.read().decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ValidationError({"file": ["The file is not UTF-8 text."]}) from None
-    if "\x00" in text:  # PostgreSQL text cannot hold NUL, and no catalogue CSV contains one
-        raise ValidationError({"file": ["The file contains NUL characters; it is not a CSV text file."]})
     reader = csv.DictReader(io.StringIO(text))
     try:
         header = reader.fieldnames or []
@@ -148,7 +153,7 @@ def products_import_csv(*, by: User, file) -> ImportResult:
     missing = REQUIRED_IMPORT_COLUMNS - set(reader.fieldnames)
     if missing:
         raise ValidationError({"file": [f"Missing columns: {', '.join(sorted(missing))}."]})
-    unknown = [name for name in reader.fieldnames if name not in IMPORT_COLUMNS]
+    unknown = [printable_name(name) for name in reader.fieldnames if name not in IMPORT_COLUMNS]
     if unknown:
         raise ValidationError({"file": [
             f"Unknown columns: {', '.join(unknown)}. The columns are: {', '.join(IMPORT_COLUMNS)}."
@@ -162,7 +167,7 @@ def products_import_csv(*, by: User, file) -> ImportResult:
             if line - 1 > MAX_IMPORT_ROWS:
                 raise ValidationError({"file": [f"At most {MAX_IMPORT_ROWS} rows per file."]})
             values, row_errors = _parse_import_row(line, row)
-            if values["sku"] in seen:
+            if values["sku"] is not None and values["sku"] in seen:
                 row_errors.append(
                     f"Line {line}, column sku: {values['sku']} is also on line {seen[values['sku']]}."
                 )

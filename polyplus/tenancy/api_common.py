@@ -19,6 +19,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from polyplus.tenancy.context import NO_TENANT, switch_request_to_user, write_context
 from polyplus.tenancy.lockout import client_ip
+from polyplus.tenancy.text import first_unstorable
 from polyplus.tenancy.web import ID_PATTERN
 
 
@@ -245,12 +246,15 @@ class TenantApiViewMixin:
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        # PostgreSQL text cannot hold NUL; refuse it here rather than fail in the database.
-        if any("\x00" in str(value) for value in kwargs.values()):
+        # Text PostgreSQL cannot store (text.py) is refused here, naming the field, for every
+        # view and field alike: in the address, the query string and the body.
+        if first_unstorable([str(value) for value in kwargs.values()]):
             raise exceptions.NotFound()
-        if any("\x00" in key or "\x00" in value for key, values in request.query_params.lists()
-               for value in values):
-            raise exceptions.ParseError("Query parameters cannot contain NUL characters.")
+        for data in (request.query_params, request.data):
+            found = first_unstorable(data)
+            if found:
+                field, message = found
+                raise exceptions.ValidationError({field: [message]})
 
     def checked(self, obj):
         """`obj` (already found by a selector) once the caller's role may act on it.

@@ -259,7 +259,7 @@ HEADER = b"sku,name,category,list_price,currency,end_of_sale,end_of_service\n"
     (b"sku,name,category,list_price,sku\nA-1,A,video,1,B-2\n", "Each column may appear once"),
     ("sku,name,category,list_price\nÅ-1,Ä,video,1\n".encode("latin-1"), "not UTF-8"),
     (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "not UTF-8"),
-    (b"sku,name,category,list_price\nA-1,A\x00,video,1\n", "NUL characters"),
+    (b"sku,name,category,list_price\nA-1,A\x00,video,1\n", "Line 2, column name: contains a NUL character"),
     (HEADER + b"A-1,A,video,Infinity,USD,,\n", "Line 2, column list_price"),
     (HEADER + b"A-1,A,video,1,USD,,\nB-2,B,voice,2,USD,,,extra\n", "Line 3, column -: has more cells"),
     (HEADER + b"A-1,A,video,1,usd dollars,,\n", "Line 2, column currency"),

@@ -41,7 +41,7 @@ def poly_plus(partner_a, customer_a):
     ({"serial": "AB 12", "product": "SX-50"}, "serial", "letters and digits"),
     ({"serial": "AB12<script>", "product": "SX-50"}, "serial", "letters and digits"),
     ({"serial": "-AB12", "product": "SX-50"}, "serial", "letters and digits"),
-    ({"serial": "AB\x0012", "product": "SX-50"}, "serial", "Null characters"),
+    ({"serial": "AB\x0012", "product": "SX-50"}, "serial", "NUL character"),
     ({"serial": "AB12", "product": "NO-SUCH-SKU"}, "product", "does not exist"),
     ({"serial": "AB12", "product": ["SX-50"]}, "product", ""),
     ({"serial": "AB12", "product": "SX-50", "site": "NO-SUCH-SITE"}, "site", "does not exist"),

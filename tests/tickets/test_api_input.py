@@ -86,7 +86,7 @@ def test_a_blank_subject_or_description_is_refused_with_the_services_words(clien
 @pytest.mark.parametrize("field", ["subject", "description"])
 def test_a_nul_character_is_refused_not_stored(client, field):
     data = refused(client, new_case(**{field: "Camera\x00freezes"}), format="json")
-    assert data == {field: ["Null characters are not allowed."]}
+    assert data == {field: ["This value contains a NUL character (\\x00), which cannot be stored."]}
 
 
 @pytest.mark.parametrize(("overrides", "errors"), [
