@@ -32,6 +32,10 @@ DATABASES = {"default": env.db_url("DATABASE_URL")}
 if not DATABASES["default"]["ENGINE"].endswith("postgresql"):
     raise ImproperlyConfigured("DATABASE_URL must be a PostgreSQL URL")
 DATABASES["default"]["ATOMIC_REQUESTS"] = False  # the tenancy middleware opens the transaction
+# Connections are kept between requests (the tenant context is transaction-local, so nothing
+# of one request reaches the next); the development server's thread per request gains nothing.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0 if DEBUG else 60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME", default=f"test_{DATABASES['default']['NAME']}")}
 DATABASE_OWNER = env.db_url("DATABASE_OWNER_URL", default=env.str("DATABASE_URL"))
 DATABASE_APP_USER = DATABASES["default"]["USER"]

@@ -31,10 +31,12 @@ from installbase.selectors import devices_by_serial
 from polyplus.tenancy.api_common import (
     ErrorSerializer,
     FieldErrorsSerializer,
+    Pagination,
     ReadOnlyOr,
     ScopedChoicesFilterSet,
     TenantApiViewMixin,
 )
+from polyplus.tenancy.pagination import KeysFirstPaginator
 from polyplus.tenancy.selectors import site_get_for_user
 from tickets import selectors, services
 from tickets.models import (
@@ -409,6 +411,10 @@ def _uploads(files) -> tuple[services.Upload, ...]:
     return tuple(services.Upload(name=f.name, file=f, size=f.size) for f in files or ())
 
 
+class CasePagination(Pagination):
+    django_paginator_class = KeysFirstPaginator
+
+
 class CaseViewSet(TenantApiViewMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
                   viewsets.GenericViewSet):
     """Service cases of every status, in SLA queue order: next due first, Enterprise first at equal due,
@@ -417,6 +423,7 @@ class CaseViewSet(TenantApiViewMixin, mixins.ListModelMixin, mixins.RetrieveMode
 
     queryset = Case.objects.none()  # for the schema; get_queryset scopes every request
     serializer_class = CaseSerializer
+    pagination_class = CasePagination
     permission_classes = [ReadOrCaseActorWrites]
     filterset_class = CaseFilter
     search_fields = ["=number", "=site__site_id", "subject"]

@@ -127,6 +127,11 @@ class Case(models.Model):
         ]
         indexes = [
             models.Index(fields=["next_due_at", "priority", "opened_at"], name="case_queue_order"),
+            # The open queue, for Poly and for one partner: a page's keys come from the index alone.
+            models.Index(fields=["next_due_at", "priority", "opened_at", "id"], condition=Q(status__in=OPEN_STATUSES),
+                         name="case_open_queue"),
+            models.Index(fields=["partner", "next_due_at", "priority", "opened_at", "id"],
+                         condition=Q(status__in=OPEN_STATUSES), name="case_open_queue_by_partner"),
             models.Index(fields=["partner", "status", "next_due_at"], name="case_partner_status"),
             models.Index(fields=["partner", "opened_at"], name="case_partner_opened"),
             models.Index(fields=["status", "severity"], name="case_status_severity"),

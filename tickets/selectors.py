@@ -57,7 +57,7 @@ def case_queue(user: User, *, partner=None, severity=None, status=None, category
     if search.strip():
         text = search.strip()
         cases = cases.filter(Q(number__iexact=text) | Q(site__site_id__iexact=text) | Q(subject__icontains=text))
-    return cases.order_by(F("next_due_at").asc(nulls_last=True), "priority", "opened_at")
+    return cases.order_by(F("next_due_at").asc(nulls_last=True), "priority", "opened_at", "pk")
 
 
 def escalated_or_breached_cases(user: User, *, now=None) -> QuerySet[Case]:

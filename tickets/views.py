@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 from contracts.selectors import products_visible_to
 from installbase.coverage import Flag
 from polyplus.tenancy.models import Role, User
+from polyplus.tenancy.pagination import KeysFirstPaginator
 from polyplus.tenancy.selectors import partners_visible_to, sites_search, sites_visible_to
 from polyplus.tenancy.views import EVERYONE, paginate, put_errors, roles_required
 from tickets import forms, selectors, services
@@ -124,7 +125,7 @@ def case_summary(user: User) -> dict:
 # ---- lists -----------------------------------------------------------------------------------
 
 def _render_cases(request: HttpRequest, cases, filters: forms.CaseFilterForm, *, queue: bool) -> HttpResponse:
-    page, query_string = paginate(request, cases)
+    page, query_string = paginate(request, cases, paginator_class=KeysFirstPaginator)
     now = timezone.now()
     for case in page.object_list:
         case.clock = clock_of(case, now)

@@ -63,11 +63,12 @@ def put_errors(form: Form, exc: ValidationError) -> None:
         form.add_error(name if name in form.fields else None, errors)
 
 
-def paginate(request: HttpRequest, items, per_page: int = PAGE_SIZE) -> tuple[Page, str]:
+def paginate(request: HttpRequest, items, per_page: int = PAGE_SIZE, *,
+             paginator_class: type[Paginator] = Paginator) -> tuple[Page, str]:
     """The requested page (a bad page number gives the nearest page) and the other query parameters."""
     params = request.GET.copy()
     params.pop("page", None)
-    return Paginator(items, per_page).get_page(request.GET.get("page")), params.urlencode()
+    return paginator_class(items, per_page).get_page(request.GET.get("page")), params.urlencode()
 
 
 def own_partner(user: User) -> Partner:
