@@ -52,3 +52,16 @@ def test_an_api_call_with_a_token_sets_its_context_in_two_statements(people):
         assert client.get("/api/v1/customers/").status_code == 200
     statements = context_statements(queries.captured_queries)
     assert len(statements) == 2, "\n".join(q["sql"][:150] for q in queries.captured_queries)
+
+
+def test_a_kept_connection_carries_no_context_into_the_next_request(people):
+    """Connections live on between requests (CONN_MAX_AGE): the role and settings must not."""
+    _, support, _ = people
+    client = Client()
+    with staff_context(reason="test setup: sign in"):
+        client.force_login(support)
+    assert client.get("/dashboard/").status_code == 200
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_user, current_setting('app.current_partner', true),"
+                       " current_setting('app.current_user', true), count(*) FROM tenancy_partner")
+        assert cursor.fetchone() == (connection.settings_dict["USER"], "", "", 0)
