@@ -113,3 +113,29 @@ def test_the_audit_log_reads_in_the_readers_time_and_filters_by_kind(stockholm, 
     expect(rows).to_have_count(1)
     expect(rows.first).to_contain_text("SE-GOT-0001")
     assert_accessible(stockholm)
+
+
+def test_after_a_refused_submit_the_focus_is_on_the_list_of_errors_whose_links_lead_to_the_fields(page, people):
+    sign_in(page, people[Role.PARTNER_ADMIN].email, PASSWORD)
+    page.goto(f"/customers/{customer_pk('Göta Älv Logistik AB')}/sites/new/")
+    expect(page.locator(".required-note")).to_contain_text("are required")
+    page.get_by_role("button", name="Add the site").click()
+
+    summary = page.locator("#error-summary")
+    expect(summary).to_be_focused()
+    expect(summary.get_by_role("link")).to_have_count(5)  # Site ID, name, address, country, time zone
+    summary.get_by_role("link", name=re.compile("^Name:")).click()
+    expect(page.get_by_label("Name")).to_be_focused()
+    assert_accessible(page)
+
+
+@pytest.mark.parametrize("path", ["/users/new/", "/customers/new/", "/brand/"])
+def test_the_partner_admins_other_forms_list_their_errors_first_too(page, people, path):
+    sign_in(page, people[Role.PARTNER_ADMIN].email, PASSWORD)
+    page.goto(path)
+    assert_accessible(page)
+    form = page.locator("main form[method=post]").last
+    form.locator("input[type=text], input[type=email]").first.fill("")
+    form.locator("button[type=submit]").first.click()
+    expect(page.locator("#error-summary")).to_be_focused()
+    assert_accessible(page)

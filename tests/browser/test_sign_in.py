@@ -32,8 +32,8 @@ def test_each_persona_signs_in_and_lands_on_its_dashboard(page, people, role):
 def test_a_wrong_password_shows_an_error_and_signs_nobody_in(page, people):
     sign_in(page, people[Role.PARTNER_ENGINEER].email, "not-the-password")
 
-    expect(page.locator(".form-errors")).to_be_visible()
-    expect(page.locator(".form-errors")).not_to_be_empty()
+    expect(page.locator("#error-summary")).to_be_visible()
+    expect(page.locator("#error-summary")).not_to_be_empty()
     expect(page).to_have_url(re.compile(r"/accounts/login/$"))
     expect(page.locator("main[data-dashboard]")).to_have_count(0)
 

@@ -38,7 +38,7 @@ def test_a_failed_login_shows_allauths_error_in_form_errors_and_signs_nobody_in(
     response = client.post("/accounts/login/", {"login": partner_a_engineer.email, "password": "wrong"})
     html = response.content.decode()
     assert response.status_code == 200
-    errors = html[html.index('class="form-errors"'):]
+    errors = html[html.index('id="error-summary"'):]
     assert "The email address and/or password you specified are not correct." in errors[:400]
     assert "_auth_user_id" not in client.session
 

@@ -1,5 +1,7 @@
 """Site pages: add and edit a customer's sites; isolation and every kind of bad input."""
 
+import re
+
 import pytest
 
 from polyplus.tenancy.context import read_context, tenant_context
@@ -214,3 +216,26 @@ def test_a_zone_already_chosen_in_that_country_is_kept(client_for, partner_a_adm
 def test_a_zone_of_another_country_is_replaced_by_the_new_countrys(client_for, partner_a_admin):
     html = country_choices(client_for(partner_a_admin), country="PL", timezone="Europe/Stockholm")
     assert '<option value="Europe/Warsaw" selected>' in html
+
+
+# ---- after a refused submit, the list of what to fix comes first --------------------------------
+
+def test_a_refused_site_form_lists_each_error_at_the_top_linking_to_its_field(client_for, partner_a_admin,
+                                                                              customer_a, site_b):
+    response = client_for(partner_a_admin).post(f"/customers/{customer_a.pk}/sites/new/",
+                                                {**GOOD, "site_id": site_b.site_id, "name": ""})
+    html = response.content.decode()
+    summary = html[html.index('id="error-summary"'):html.index("</ul>", html.index('id="error-summary"'))]
+    assert 'data-error-summary' in html[html.index('<div class="error-summary"'):][:300]
+    assert '<a href="#id_site_id">Site ID: This Site ID is already in use.</a>' in summary
+    assert '<a href="#id_name">Name: This field is required.</a>' in summary
+    assert html.index('id="error-summary"') < html.index('id="field-site_id"')
+
+
+def test_the_site_form_says_what_the_star_on_required_fields_means(client_for, partner_a_admin, customer_a):
+    html = client_for(partner_a_admin).get(f"/customers/{customer_a.pk}/sites/new/").content.decode()
+    assert "are required." in html
+    assert re.search(r'<label for="id_name">Name<span class="required-mark" aria-hidden="true">\*</span></label>',
+                     html)
+    assert re.search(r'<input type="text" name="name"[^>]* required', html)
+    assert '<label for="id_subdivision">Subdivision</label>' in html  # optional: no star
