@@ -27,6 +27,7 @@ from contracts.models import (
     ProductCategory,
     QuoteStatus,
 )
+from polyplus.tenancy.dates import parse_portal_date
 from polyplus.tenancy.models import Customer, NumberKind, ServiceCategory, User
 from polyplus.tenancy.numbering import next_number
 from polyplus.tenancy.services import require_partner_admin_of, require_poly_admin
@@ -120,9 +121,9 @@ def _parse_import_row(line: int, row: dict) -> tuple[dict, list[str]]:
     for column in ("end_of_sale", "end_of_service"):
         text = (row.get(column) or "").strip()
         try:
-            values[column] = datetime.date.fromisoformat(text) if text else None
-        except ValueError:
-            fail(column, f"“{text}” is not a date (YYYY-MM-DD).")
+            values[column] = parse_portal_date(text) if text else None
+        except ValidationError as exc:
+            fail(column, exc.messages[0])
     if not errors:
         try:
             _product_from_values(Product(), values)

@@ -29,6 +29,7 @@ from polyplus.tenancy.api_common import (
 from polyplus.tenancy.dates import PortalDateField
 from polyplus.tenancy.models import Site
 from polyplus.tenancy.selectors import site_get_for_user, sites_visible_to
+from polyplus.tenancy.wording import with_article
 
 
 class IsPartnerMemberOrPolyAdmin(permissions.BasePermission):
@@ -215,7 +216,7 @@ def coverage_for_query(user, query: dict) -> CoverageAnswer:
             raise serializers.ValidationError({"product": [f"No product has SKU {query['product']}."]}) from None
     if product is not None and query.get("category") not in (None, product.category):
         raise serializers.ValidationError(
-            {"category": [f"{product.sku} is a {product.get_category_display()} product; "
+            {"category": [f"{product.sku} is {with_article(product.get_category_display())} product; "
                           "leave out the category or give its own."]}
         )
     category = query.get("category") or product.category

@@ -139,13 +139,14 @@ def check_coverage(
         return answer(
             Reason.CONTRACT_NOT_ACTIVE,
             f"Contract {latest.number} is {latest.get_status_display().lower()} and covers "
-            f"{latest.start_date:%Y-%m-%d} to {latest.end_date:%Y-%m-%d}; it is not in force on {on_date:%Y-%m-%d}.",
+            f"{latest.start_date.isoformat()} to {latest.end_date.isoformat()}; "
+            f"it is not in force on {on_date.isoformat()}.",
             latest,
         )
     if product is not None and product.is_end_of_service(on_date):
         return answer(
             Reason.END_OF_SERVICE,
-            f"{product.name} reached end of service on {product.end_of_service:%Y-%m-%d} and is never covered.",
+            f"{product.name} reached end of service on {product.end_of_service.isoformat()} and is never covered.",
             in_force[0],
         )
     if product is None and category in QUOTE_ONLY_CATEGORIES:
@@ -192,6 +193,7 @@ def check_coverage(
         contract = listed.contract
     return answer(
         Reason.COVERED,
-        f"Covered by {contract.get_offering_display()} contract {contract.number} until {contract.end_date:%Y-%m-%d}.",
+        f"Covered by {contract.get_offering_display()} contract {contract.number} "
+        f"until {contract.end_date.isoformat()}.",
         contract,
     )

@@ -19,6 +19,7 @@ from polyplus.files import save_file
 from polyplus.tenancy.models import NumberKind, Role, Site, User
 from polyplus.tenancy.numbering import next_number
 from polyplus.tenancy.policy import policy_value
+from polyplus.tenancy.wording import with_article
 from tickets import sla
 from tickets.attachments import ALLOWED_DESCRIPTION, sniff_content_type
 from tickets.models import (
@@ -96,7 +97,7 @@ def _validate_case_fields(*, category: str, severity, subject: str, description:
     if category not in ProductCategory.values:
         errors["category"] = [f"“{category}” is not a product category."]
     elif product is not None and product.category != category:
-        errors["product"] = [f"{product.name} is a {product.get_category_display().lower()} product."]
+        errors["product"] = [f"{product.name} is {with_article(product.get_category_display().lower())} product."]
     if severity not in Severity.values:
         errors["severity"] = ["Choose a severity from 1 (down) to 4 (question)."]
     if not subject.strip():

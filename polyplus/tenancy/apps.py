@@ -20,3 +20,6 @@ class TenancyConfig(AppConfig):
 
     def ready(self) -> None:
         user_logged_in.connect(_enter_signed_in_context, dispatch_uid="tenancy-signed-in-context")
+        from polyplus.tenancy.dates import use_portal_date_fields_in_model_serializers
+
+        use_portal_date_fields_in_model_serializers()

@@ -7,12 +7,15 @@ the year 9999 shown in Stockholm's time is past the last day Python knows).
 
 The model fields carry `validate_portal_date`, so model serializers, services' full_clean
 and CSV imports refuse a date outside it; declared API fields and form fields use the
-classes below.
+classes below, which also say that a well-formed date that is not on the calendar
+(2026-02-30) does not exist, rather than that it has the wrong format.
 """
 
 from __future__ import annotations
 
+import calendar
 import datetime
+import re
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -22,6 +25,8 @@ from rest_framework import serializers
 EARLIEST_DATE = datetime.date(2000, 1, 1)
 LATEST_DATE = datetime.date(2099, 12, 31)
 RANGE_MESSAGE = f"Enter a date from {EARLIEST_DATE.isoformat()} to {LATEST_DATE.isoformat()}."
+
+ISO_DAY = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})")
 
 
 @deconstructible(path="polyplus.tenancy.dates.PortalDateValidator")
@@ -46,13 +51,28 @@ class PortalDateValidator:
 validate_portal_date = PortalDateValidator()
 
 
+def missing_day_message(text: str) -> str | None:
+    """For text shaped like YYYY-MM-DD that names no day (2026-02-30), say so; None otherwise."""
+    match = ISO_DAY.match(str(text))
+    if not match:
+        return None
+    year, month, day = (int(part) for part in match.groups())
+    if not 1 <= month <= 12:
+        return f"{match.group(0).strip()} does not exist: there is no month {month:02d}."
+    days = calendar.monthrange(max(year, 1), month)[1]
+    if not 1 <= day <= days:
+        month_name = datetime.date(2000, month, 1).strftime("%B")
+        return f"{match.group(0).strip()} does not exist: {month_name} {year:04d} has {days} days."
+    return None
+
+
 def parse_portal_date(text: str) -> datetime.date:
     """A YYYY-MM-DD text as a date in the portal's range, or a ValidationError saying why not."""
     text = str(text).strip()
     try:
         value = datetime.date.fromisoformat(text)
     except ValueError:
-        raise ValidationError(f"“{text}” is not a date (YYYY-MM-DD).") from None
+        raise ValidationError(missing_day_message(text) or f"“{text}” is not a date (YYYY-MM-DD).") from None
     validate_portal_date(value)
     return value
 
@@ -60,9 +80,14 @@ def parse_portal_date(text: str) -> datetime.date:
 # ---- API fields ------------------------------------------------------------------------------
 
 class PortalDateField(serializers.DateField):
-    """A date in the portal's range."""
+    """A date in the portal's range; a date that is not on the calendar is named as such."""
 
     default_validators = [validate_portal_date]
+
+    def to_internal_value(self, value):
+        if isinstance(value, str) and (message := missing_day_message(value)):
+            raise serializers.ValidationError(message, code="invalid")
+        return super().to_internal_value(value)
 
 
 class PortalDateTimeField(serializers.DateTimeField):
@@ -70,12 +95,39 @@ class PortalDateTimeField(serializers.DateTimeField):
 
     default_validators = [validate_portal_date]
 
+    def to_internal_value(self, value):
+        if isinstance(value, str) and (message := missing_day_message(value)):
+            raise serializers.ValidationError(message, code="invalid")
+        return super().to_internal_value(value)
+
 
 # ---- form fields -----------------------------------------------------------------------------
 
 class PortalDateFormField(forms.DateField):
     default_validators = [validate_portal_date]
 
+    def to_python(self, value):
+        if isinstance(value, str) and (message := missing_day_message(value)):
+            raise ValidationError(message, code="invalid")
+        return super().to_python(value)
+
 
 class PortalDateTimeFormField(forms.DateTimeField):
     default_validators = [validate_portal_date]
+
+    def to_python(self, value):
+        if isinstance(value, str) and (message := missing_day_message(value)):
+            raise ValidationError(message, code="invalid")
+        return super().to_python(value)
+
+
+def use_portal_date_fields_in_model_serializers() -> None:
+    """Every model serializer's date fields read input as the fields above do (the app's ready())."""
+    from django.db import models
+    from rest_framework.serializers import ModelSerializer
+
+    ModelSerializer.serializer_field_mapping = {
+        **ModelSerializer.serializer_field_mapping,
+        models.DateField: PortalDateField,
+        models.DateTimeField: PortalDateTimeField,
+    }

@@ -67,7 +67,7 @@ def refused(client, path, body, field, contains="", format="json"):
     ({"offering": "poly_plus_gold"}, "offering", "is not a valid choice"),
     ({"offering": None}, "offering", "may not be null"),
     ({"end_date": (TODAY - DAY).isoformat()}, "end_date", "on or after its start"),
-    ({"start_date": "2026-02-30"}, "start_date", "Date has wrong format"),
+    ({"start_date": "2026-02-30"}, "start_date", "2026-02-30 does not exist"),
     ({"start_date": "10000-01-01"}, "start_date", "wrong format"),
     ({"csm_hour_blocks": -1}, "csm_hour_blocks", "greater than or equal to 0"),
     ({"csm_hour_blocks": 10**12}, "csm_hour_blocks", "32767"),
