@@ -1,17 +1,15 @@
 """Text PostgreSQL cannot store: a NUL character, or a lone surrogate (which UTF-8 cannot encode).
 
 Every way text comes in checks it here and names where it was, so such input is a 400
-naming the field (the API, tenancy/api_common.py), an error next to the field (forms:
-Django's CharField already refuses NUL, and `UnstorableTextValidator` adds surrogates),
-or an error naming the line and column (CSV imports), never a database error.
+naming the field (the API, tenancy/api_common.py) or an error naming the line and column
+(CSV imports), never a database error. Forms need nothing more: Django's CharField refuses
+NUL, a choice field finds no choice for it, and form-encoded text decodes with replacement
+characters, so it never carries a lone surrogate.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-
-from django.core.exceptions import ValidationError
-from django.utils.deconstruct import deconstructible
 
 NUL_MESSAGE = "contains a NUL character (\\x00), which cannot be stored."
 SURROGATE_MESSAGE = "contains an unpaired surrogate character, which is not valid Unicode text."
@@ -62,17 +60,3 @@ def first_unstorable(data) -> tuple[str, str] | None:
         return field, f"This value {reason.removesuffix('.')}{where}."
     return None
 
-
-@deconstructible(path="polyplus.tenancy.text.UnstorableTextValidator")
-class UnstorableTextValidator:
-    """A form or model field's validator: text PostgreSQL can store."""
-
-    def __call__(self, value) -> None:
-        reason = unstorable_reason(str(value))
-        if reason:
-            raise ValidationError(f"This value {reason}", code="unstorable_text")
-
-    def __eq__(self, other) -> bool:
-        return isinstance(other, UnstorableTextValidator)
-
-    __hash__ = object.__hash__
