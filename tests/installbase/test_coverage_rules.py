@@ -3,6 +3,7 @@ test_coverage_boundaries.py: two customers of one partner, the Poly+ compliance 
 edges of the term, quote-only serials listed elsewhere, which contract an answer names, and
 the wording for every kind of category."""
 
+import dataclasses
 import datetime
 
 import pytest
@@ -334,3 +335,9 @@ def test_an_unknown_category_is_neither_covered_nor_flagged(two_in_force, site_a
     answer = check_coverage(site=site_a, category="tablet")
     assert (answer.covered, answer.reason, answer.flags) == (False, Reason.CATEGORY_NOT_COVERED, ())
     assert answer.explanation == "Contract VOI-1, VID-1 does not cover tablet."
+
+
+def test_an_answer_cannot_be_changed_after_the_check(two_in_force, site_a):
+    answer = check_coverage(site=site_a, category="headset")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        answer.covered = True
