@@ -182,11 +182,12 @@ class InternalNoteForm(forms.Form):
 
 class EscalateForm(forms.Form):
     to_level = forms.TypedChoiceField(label="Escalate to", coerce=int, choices=EscalationLevel.choices)
-    reason = text_field("Reason", max_length=500, rows=3,
+    reason = text_field("Reason", required=True, max_length=500, rows=3,
                         help_text="The partner sees the level and this reason on the case.")
 
     def __init__(self, *args, current_level: int = EscalationLevel.TIER_1, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["reason"].error_messages["required"] = "Say why the case needs a higher level."
         # Every level is accepted, so that the service, not the form, explains a step down.
         self.fields["to_level"].widget.choices = [(value, label) for value, label in EscalationLevel.choices
                                                   if value > current_level]
@@ -195,11 +196,13 @@ class EscalateForm(forms.Form):
 class OnsiteForm(forms.Form):
     purpose = forms.ChoiceField(choices=(), error_messages={"required": "Choose what the visit is for."})
     remote_diagnostics_summary = text_field(
-        "Remote diagnostics so far", rows=4,
+        "Remote diagnostics so far", required=True, rows=4,
         help_text="Poly works remotely with the partner's engineer first: what was tried and found.",
     )
-    partner_engineer_name = forms.CharField(label="Partner engineer who ran the diagnostics", max_length=200,
-                                            required=False)
+    partner_engineer_name = forms.CharField(
+        label="Partner engineer who ran the diagnostics", max_length=200,
+        error_messages={"required": "Name the partner's engineer who ran the remote diagnostics."},
+    )
     scheduled_for = PortalDateTimeFormField(
         label="Visit date and time", input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
@@ -214,6 +217,8 @@ class OnsiteForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.zone = zone
         self.fields["purpose"].choices = [("", "Choose a purpose…"), *VisitPurpose.choices]
+        self.fields["remote_diagnostics_summary"].error_messages["required"] = (
+            "Poly works with the partner's engineer remotely first: record what was tried.")
         self.fields["scheduled_for"].help_text = f"The site's local time ({zone.key})."
         if not may_name_technician:
             del self.fields["technician"]

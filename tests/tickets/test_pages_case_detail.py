@@ -554,3 +554,13 @@ def test_the_target_service_refuses_anyone_but_a_poly_admin(poly_support):
 
 def test_a_missing_target_is_not_found(client_for, poly_admin):
     assert client_for(poly_admin).post("/cases/sla-targets/987654/", {}).status_code == 404
+
+
+def test_the_escalation_and_visit_forms_mark_what_they_require(client_for, case_a, poly_support):
+    html = page(client_for(poly_support), case_a)
+    for name in ("reason", "purpose", "remote_diagnostics_summary", "partner_engineer_name", "scheduled_for"):
+        block = html[html.index(f'id="field-{name}"'):]
+        label = block[block.index("<label"):block.index("</label>")]
+        assert 'class="required-mark"' in label, name
+    details = html[html.index('id="field-details"'):]
+    assert 'class="required-mark"' not in details[:details.index("</label>")]
