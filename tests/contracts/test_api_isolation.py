@@ -10,16 +10,14 @@ Then, inside one partner, each role may do exactly what DOMAIN.md says.
 """
 
 import datetime
-import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from rest_framework.test import APIClient
 
 from contracts.models import Contract, ContractLine, ContractStatus, CustomQuote, Offering, Product
 from installbase.models import ContractDevice, Device
-from polyplus.tenancy import services as tenancy_services
-from tests import factories
+from tests import factories, isolation
+from tests.isolation import filled, without_ids
 
 TODAY = datetime.date.today()
 MISSING = {"contract": 987654, "draft": 987654, "device": 987654, "entry": 987654, "customer": 987654,
@@ -91,37 +89,14 @@ REQUESTS = [
 ]
 
 
-def filled(value, ids: dict):
-    """`value` (a path or a body) with {kind} replaced by the ids of one world."""
-    if isinstance(value, str):
-        return value.format(**ids)
-    if isinstance(value, dict):
-        return {key: filled(item, ids) for key, item in value.items()}
-    return value
-
-
-@pytest.fixture(params=["partner_b_admin", "partner_b_engineer", "customer_b_viewer", "viewer_of_another_a_customer",
-                        "csm_of_another_customer"])
+@pytest.fixture(params=isolation.OUTSIDERS)
 def outsider(request, world_b, partner_a, customer_b):
-    if request.param == "customer_b_viewer":
-        return factories.CustomerViewerFactory(customer=customer_b, email="it@orlen.example")
-    if request.param == "viewer_of_another_a_customer":
-        other = factories.CustomerFactory(partner=partner_a, name="Ericsson Kista")
-        return factories.CustomerViewerFactory(customer=other, email="it@ericsson.example")
-    if request.param == "csm_of_another_customer":
-        return factories.CsmAssignmentFactory(customer=customer_b).csm
-    return request.getfixturevalue(request.param)
+    return isolation.make_outsider(request, partner_a=partner_a, customer_b=customer_b)
 
 
-@pytest.fixture(params=["forced", "token"])
+@pytest.fixture(params=isolation.AUTH_WAYS)
 def client_as(request, api_for):
-    def make(user) -> APIClient:
-        if request.param == "forced":
-            return api_for(user)
-        _, key = tenancy_services.api_token_create(user=user, name="outsider")
-        return APIClient(HTTP_AUTHORIZATION=f"Token {key}")
-
-    return make
+    return isolation.client_maker(request.param, api_for)
 
 
 @pytest.mark.parametrize(("method", "path", "body"), REQUESTS, ids=[f"{m.upper()} {p}" for m, p, _ in REQUESTS])
@@ -179,13 +154,6 @@ def test_creating_under_another_partners_object_answers_like_a_missing_one(world
     assert foreign.status_code == 400
     assert without_ids(foreign.content, world_a) == without_ids(missing.content, MISSING)
     assert snapshot() == before
-
-
-def without_ids(content: bytes, ids: dict) -> str:
-    text = content.decode()
-    for value in ids.values():
-        text = re.sub(rf"\b{re.escape(str(value))}\b", "<id>", text)
-    return text
 
 
 A_TEXT = ("NORDIC-A", "Volvo", "SE-GOT", "SEGOT")

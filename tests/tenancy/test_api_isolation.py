@@ -7,14 +7,13 @@ does not exist, and nothing of A's may change. Lists and searches must never sho
 """
 
 import datetime
-import re
 
 import pytest
-from rest_framework.test import APIClient
 
 from polyplus.tenancy import services
 from polyplus.tenancy.models import ApiToken, Certification, Customer, Partner, Site, User
-from tests import factories
+from tests import factories, isolation
+from tests.isolation import without_ids
 
 MISSING = {"partner": 987654, "customer": 987654, "site": "NO-SUCH-SITE", "user": 987654, "token": 987654}
 
@@ -66,22 +65,14 @@ REQUESTS = [
 ]
 
 
-@pytest.fixture(params=["partner_b_admin", "partner_b_engineer", "customer_b_viewer"])
-def outsider(request, customer_b, site_b):
-    if request.param == "customer_b_viewer":
-        return factories.CustomerViewerFactory(customer=customer_b, email="it@orlen.example")
-    return request.getfixturevalue(request.param)
+@pytest.fixture(params=isolation.PARTNER_B_PEOPLE)
+def outsider(request, partner_a, customer_b, site_b):
+    return isolation.make_outsider(request, partner_a=partner_a, customer_b=customer_b)
 
 
-@pytest.fixture(params=["forced", "token"])
+@pytest.fixture(params=isolation.AUTH_WAYS)
 def client_as(request, api_for):
-    def make(user) -> APIClient:
-        if request.param == "forced":
-            return api_for(user)
-        _, key = services.api_token_create(user=user, name="outsider")
-        return APIClient(HTTP_AUTHORIZATION=f"Token {key}")
-
-    return make
+    return isolation.client_maker(request.param, api_for)
 
 
 @pytest.mark.parametrize(("kind", "method", "path", "body"), REQUESTS,
@@ -154,13 +145,6 @@ def test_creating_under_another_partners_object_answers_like_a_missing_one(world
     # The message names the id it was given, and nothing else.
     assert without_ids(foreign.content, world_a) == without_ids(missing.content, MISSING)
     assert snapshot() == before
-
-
-def without_ids(content: bytes, ids: dict) -> str:
-    text = content.decode()
-    for value in ids.values():
-        text = re.sub(rf"\b{re.escape(str(value))}\b", "<id>", text)
-    return text
 
 
 # ---- who sees what within the portal ---------------------------------------------------------

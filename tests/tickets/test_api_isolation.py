@@ -9,14 +9,12 @@ show A's rows.
 """
 
 import io
-import re
 
 import pytest
 from django.utils import timezone
-from rest_framework.test import APIClient
 
-from polyplus.tenancy import services as tenancy_services
-from tests import factories
+from tests import factories, isolation
+from tests.isolation import answer, filled, without_ids
 from tests.tickets import DAY, LOG, PNG, cover, open_case
 from tickets import services
 from tickets.models import (
@@ -107,41 +105,14 @@ REQUESTS = [
 ]
 
 
-def filled(value, ids: dict):
-    if isinstance(value, str):
-        return value.format(**ids)
-    if isinstance(value, dict):
-        return {key: filled(item, ids) for key, item in value.items()}
-    return value
-
-
-@pytest.fixture(params=["partner_b_admin", "partner_b_engineer", "customer_b_viewer", "viewer_of_another_a_customer",
-                        "csm_of_another_customer"])
+@pytest.fixture(params=isolation.OUTSIDERS)
 def outsider(request, world_b, partner_a, customer_b):
-    if request.param == "customer_b_viewer":
-        return factories.CustomerViewerFactory(customer=customer_b, email="it@orlen.example")
-    if request.param == "viewer_of_another_a_customer":
-        other = factories.CustomerFactory(partner=partner_a, name="Ericsson Kista")
-        return factories.CustomerViewerFactory(customer=other, email="it@ericsson.example")
-    if request.param == "csm_of_another_customer":
-        return factories.CsmAssignmentFactory(customer=customer_b).csm
-    return request.getfixturevalue(request.param)
+    return isolation.make_outsider(request, partner_a=partner_a, customer_b=customer_b)
 
 
-@pytest.fixture(params=["forced", "token"])
+@pytest.fixture(params=isolation.AUTH_WAYS)
 def client_as(request, api_for):
-    def make(user) -> APIClient:
-        if request.param == "forced":
-            return api_for(user)
-        _, key = tenancy_services.api_token_create(user=user, name="outsider")
-        return APIClient(HTTP_AUTHORIZATION=f"Token {key}")
-
-    return make
-
-
-def answer(response) -> tuple:
-    content = response.json() if response["Content-Type"].startswith("application/json") else response.content
-    return response.status_code, content
+    return isolation.client_maker(request.param, api_for)
 
 
 @pytest.mark.parametrize(("method", "path", "body"), REQUESTS,
@@ -171,13 +142,6 @@ def test_my_case_with_another_partners_attachment_id_answers_like_a_missing_one(
         missing = client.get(f"/api/v1/cases/{own}/attachments/{MISSING[kind]}/")
         assert answer(foreign) == answer(missing)
         assert foreign.status_code == 404
-
-
-def without_ids(content: bytes, ids: dict) -> str:
-    text = content.decode()
-    for value in ids.values():
-        text = re.sub(rf"\b{re.escape(str(value))}\b", "<id>", text)
-    return text
 
 
 CREATES = [
