@@ -1,5 +1,5 @@
 from django.conf import settings
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiSerializerExtension
 from rest_framework import authentication, exceptions
 
 from polyplus.tenancy.context import NO_TENANT, SIGN_IN, log_staff_access, switch_request_to_user, write_context
@@ -73,6 +73,23 @@ class TokenScheme(OpenApiAuthenticationExtension):
     def get_security_definition(self, auto_schema):
         return {"type": "apiKey", "in": "header", "name": "Authorization",
                 "description": "`Token <key>`: create one in the portal or by POST /api/v1/auth/token/."}
+
+
+class FieldErrorsSchema(OpenApiSerializerExtension):
+    """A 400's body: a field may itself be called `code` or `detail` (a partner's code), so the
+    schema cannot promise those two are strings; it says what the body holds instead."""
+
+    target_class = "polyplus.tenancy.api_common.FieldErrorsSerializer"
+
+    def map_serializer(self, auto_schema, direction):
+        messages = {"oneOf": [{"type": "string"}, {"type": "array"}, {"type": "object"}]}
+        return {
+            "type": "object",
+            "description": "Either `detail` and `code` (strings) about the request as a whole, or each "
+                           "invalid field (of the body, a filter, or `page`) with a list of its messages; "
+                           "a nested object or list carries its own errors in the same way.",
+            "additionalProperties": messages,
+        }
 
 
 class SessionScheme(OpenApiAuthenticationExtension):
