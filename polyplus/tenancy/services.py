@@ -192,6 +192,22 @@ def partner_brand_update(*, by: User, partner: Partner, display_name: str, prima
 
 
 @transaction.atomic
+def partner_and_brand_update(*, by: User, partner: Partner, name: str, slug: str, is_active: bool,
+                             display_name: str, primary_color: str, accent_color: str,
+                             country: str | None = None) -> Partner:
+    """Change a partner and its brand's name and colours as one change: all saved, or nothing.
+
+    The brand's support contacts stay as the partner keeps them.
+    """
+    partner_update(by=by, partner=partner, name=name, slug=slug, is_active=is_active, country=country)
+    brand = getattr(partner, "brand", None)
+    partner_brand_update(by=by, partner=partner, display_name=display_name or name, primary_color=primary_color,
+                         accent_color=accent_color, support_email=brand.support_email if brand else "",
+                         support_phone=brand.support_phone if brand else "")
+    return partner
+
+
+@transaction.atomic
 def partner_domain_add(*, by: User, partner: Partner, host: str) -> PartnerDomain:
     require_poly_admin(by)
     domain = PartnerDomain(partner=partner, host=host.strip().lower())

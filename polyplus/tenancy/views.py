@@ -14,7 +14,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
-from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.forms import Form
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -416,16 +415,11 @@ def partner_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            # One change: the partner and its colours are saved together or not at all.
-            with transaction.atomic():
-                services.partner_update(by=user, partner=partner, name=data["name"], slug=data["slug"],
-                                        is_active=data["is_active"], country=data["country"])
-                services.partner_brand_update(
-                    by=user, partner=partner, display_name=data["display_name"] or data["name"],
-                    primary_color=data["primary_color"], accent_color=data["accent_color"],
-                    support_email=brand.support_email if brand else "",
-                    support_phone=brand.support_phone if brand else "",
-                )
+            services.partner_and_brand_update(
+                by=user, partner=partner, name=data["name"], slug=data["slug"], is_active=data["is_active"],
+                country=data["country"], display_name=data["display_name"], primary_color=data["primary_color"],
+                accent_color=data["accent_color"],
+            )
         except ValidationError as exc:
             partner.name = saved_name
             put_errors(form, exc)

@@ -563,3 +563,18 @@ def test_token_use_is_recorded_at_most_every_few_minutes(partner_a_engineer):
     services.api_token_authenticate(key)
     token.refresh_from_db()
     assert token.last_used_at > timezone.now() - datetime.timedelta(minutes=1)
+
+
+def test_a_partner_and_its_brand_colours_change_together_or_not_at_all(poly_admin, partner_a):
+    with pytest.raises(ValidationError):
+        services.partner_and_brand_update(by=poly_admin, partner=partner_a, name="Renamed AB", slug="nordic",
+                                          is_active=True, display_name="", primary_color="blue",
+                                          accent_color="#000000")
+    partner_a.refresh_from_db()
+    assert partner_a.name == "Nordic Collaboration AB"
+    services.partner_and_brand_update(by=poly_admin, partner=partner_a, name="Renamed AB", slug="nordic",
+                                      is_active=True, display_name="", primary_color="#101010",
+                                      accent_color="#000000", country="SE")
+    partner_a.refresh_from_db()
+    assert (partner_a.name, partner_a.country, partner_a.brand.display_name, partner_a.brand.primary_color) == (
+        "Renamed AB", "SE", "Renamed AB", "#101010")
