@@ -31,7 +31,8 @@ def html_of(response) -> str:
 
 
 def without_csrf(html: str) -> str:
-    return re.sub(r'"X-CSRFToken": "[^"]+"|name="csrfmiddlewaretoken" value="[^"]+"', "", html)
+    """The page without what differs on every load: the CSRF token and the style nonce."""
+    return re.sub(r'"X-CSRFToken": "[^"]+"|name="csrfmiddlewaretoken" value="[^"]+"|nonce="[^"]+"', "", html)
 
 
 def field_html(html: str, name: str) -> str:
