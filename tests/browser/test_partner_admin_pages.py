@@ -139,3 +139,20 @@ def test_the_partner_admins_other_forms_list_their_errors_first_too(page, people
     form.locator("button[type=submit]").first.click()
     expect(page.locator("#error-summary")).to_be_focused()
     assert_accessible(page)
+
+
+# ---- Poly support's partner overview and the customer's landing ---------------------------------
+
+def test_poly_support_sees_each_partners_users_on_an_accessible_partners_page(page, people):
+    sign_in(page, people[Role.POLY_SUPPORT].email, PASSWORD)
+    assert_accessible(page)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Partners").click()
+    nordic = page.locator("table tbody tr").filter(has_text="Nordic Collaboration AB")
+    expect(nordic.locator("td.num").last).to_have_text("3")  # its admin, engineer and customer viewer
+    assert_accessible(page)
+
+
+def test_the_customers_landing_is_accessible_and_names_its_supporter_once(page, people):
+    sign_in(page, people[Role.CUSTOMER_VIEWER].email, PASSWORD)
+    expect(page.locator("main")).not_to_contain_text(re.compile("support support", re.IGNORECASE))
+    assert_accessible(page)
