@@ -223,3 +223,13 @@ def test_each_partner_has_cases_in_several_states_and_one_not_entitled(db, slug)
     assert cases.filter(entitled=False, entitlement_reason="no_contract").exists()
     assert cases.filter(escalation_level__gt=1, comments__internal=True).exists()
     assert cases.filter(hardware_replacement=True, entitled=True).exists()
+
+
+def test_each_demo_partner_trades_from_its_country_and_prices_its_contracts_in_its_currency(db):
+    from contracts.models import Contract
+    from polyplus.tenancy.models import Partner
+
+    seed()
+    assert dict(Partner.objects.values_list("slug", "country")) == {"nordic": "SE", "wisla": "PL"}
+    currencies = set(Contract.objects.values_list("partner__slug", "currency"))
+    assert currencies == {("nordic", "SEK"), ("wisla", "PLN")}

@@ -119,6 +119,7 @@ class DemoPartner:
     name: str
     slug: str
     code: str
+    country: str
     display_name: str
     primary_color: str
     accent_color: str
@@ -174,6 +175,7 @@ PARTNERS = (
         name="Nordic Collaboration AB",
         slug="nordic",
         code="NORD",
+        country="SE",
         display_name="Nordic Collaboration Support",
         primary_color="#005f73",
         accent_color="#ee9b00",
@@ -245,6 +247,7 @@ PARTNERS = (
         name="Wisła Systemy sp. z o.o.",
         slug="wisla",
         code="WISLA",
+        country="PL",
         display_name="Wisła Systemy Serwis",
         primary_color="#8b1e3f",
         accent_color="#f2c14e",
@@ -391,7 +394,8 @@ class Command(BaseCommand):
         partner = Partner.objects.filter(slug=demo.slug).first()
         if partner is None:
             partner = services.partner_create(
-                by=by, name=demo.name, slug=demo.slug, code=demo.code, display_name=demo.display_name,
+                by=by, name=demo.name, slug=demo.slug, code=demo.code, country=demo.country,
+                display_name=demo.display_name,
                 primary_color=demo.primary_color, accent_color=demo.accent_color,
                 support_email=demo.support_email, support_phone=demo.support_phone,
             )
