@@ -275,6 +275,9 @@ def report(names: list[str], seconds: dict[str, float]) -> bool:
              "|---|---|---|---|---|---|---|---|"]
     unexplained: list[Mutant] = []
     for name in names:
+        if not (WORK / f"{name}.sqlite").exists():
+            lines.append(f"| {MODULES[name].path} | not run yet | | | | | | |")
+            continue
         mutants = read_session(name)
         skipped = sum(mutant.outcome == "skipped" for mutant in mutants)
         killed = sum(mutant.outcome == "killed" for mutant in mutants)
