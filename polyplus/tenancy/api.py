@@ -80,7 +80,7 @@ class PartnerSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Partner
-        fields = ["id", "name", "slug", "code", "is_active", "brand", "display_name", "primary_color"]
+        fields = ["id", "name", "slug", "code", "country", "is_active", "brand", "display_name", "primary_color"]
         extra_kwargs = {
             "name": {"validators": []}, "slug": {"validators": []},
             "code": {"validators": [], "required": False, "allow_blank": True,
@@ -219,13 +219,14 @@ class PartnerViewSet(TenantApiViewMixin, mixins.ListModelMixin, mixins.RetrieveM
         data = serializer.validated_data
         serializer.instance = services.partner_create(
             by=self.request.user, name=data["name"], slug=data["slug"], code=data.get("code", ""),
+            country=data.get("country", ""),
             display_name=data.get("display_name", ""), primary_color=data.get("primary_color", "#0b3d91"),
         )
 
     def perform_update(self, serializer):
         partner, data, actor = serializer.instance, serializer.validated_data, self.request.user
         services.partner_update(by=actor, partner=partner, name=data.get("name", partner.name),
-                                slug=data.get("slug", partner.slug), code=data.get("code"),
+                                slug=data.get("slug", partner.slug), code=data.get("code"), country=data.get("country"),
                                 is_active=data.get("is_active", partner.is_active))
         if "display_name" in data or "primary_color" in data:
             brand = getattr(partner, "brand", None)

@@ -104,3 +104,21 @@ def test_partners_search_and_filter(api_for, poly_admin, partner_a, partner_b):
     Partner.objects.filter(pk=partner_b.pk).update(is_active=False)
     assert [p["id"] for p in client.get("/api/v1/partners/", {"is_active": "true"}).json()["results"]] == [
         partner_a.pk]
+
+
+def test_a_poly_admin_records_the_country_a_partner_trades_from(api_for, poly_admin, partner_b):
+    client = api_for(poly_admin)
+    created = client.post("/api/v1/partners/", {"name": "Baltic AV", "slug": "baltic-av", "country": "ee"},
+                          format="json")
+    assert created.status_code == 201, created.json()
+    assert created.json()["country"] == "EE"
+    changed = client.patch(f"/api/v1/partners/{partner_b.pk}/", {"country": "PL"}, format="json")
+    assert changed.status_code == 200 and changed.json()["country"] == "PL"
+
+
+def test_an_unknown_partner_country_is_a_400_naming_the_field(api_for, poly_admin, partner_b):
+    response = api_for(poly_admin).patch(f"/api/v1/partners/{partner_b.pk}/", {"country": "XX"}, format="json")
+    assert response.status_code == 400
+    assert "country" in str(response.json())
+    partner_b.refresh_from_db()
+    assert partner_b.country == ""
