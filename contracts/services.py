@@ -27,7 +27,7 @@ from contracts.models import (
     ProductCategory,
     QuoteStatus,
 )
-from polyplus.tenancy.dates import parse_portal_date
+from polyplus.tenancy.dates import LATEST_DATE, parse_portal_date
 from polyplus.tenancy.models import Customer, NumberKind, ServiceCategory, User
 from polyplus.tenancy.numbering import next_number
 from polyplus.tenancy.services import require_partner_admin_of, require_poly_admin
@@ -379,14 +379,16 @@ def _whole_months(start: datetime.date, end: datetime.date) -> int | None:
 
 def next_term(contract: Contract) -> tuple[datetime.date, datetime.date]:
     """The renewal's term starts the day after and lasts as long: whole months stay whole months."""
-    try:
-        start = contract.end_date + datetime.timedelta(days=1)
-        months = _whole_months(contract.start_date, contract.end_date)
-        if months is not None:
-            return start, start + relativedelta(months=months) - datetime.timedelta(days=1)
-        return start, start + (contract.end_date - contract.start_date)
-    except OverflowError:
-        raise ValidationError({"end_date": ["The next term would end after the year 9999."]}) from None
+    start = contract.end_date + datetime.timedelta(days=1)
+    months = _whole_months(contract.start_date, contract.end_date)
+    if months is not None:
+        end = start + relativedelta(months=months) - datetime.timedelta(days=1)
+    else:
+        end = start + (contract.end_date - contract.start_date)
+    if end > LATEST_DATE:
+        raise ValidationError({"end_date": [
+            f"The next term would end after {LATEST_DATE.isoformat()}, the last date the portal keeps."]})
+    return start, end
 
 
 @transaction.atomic

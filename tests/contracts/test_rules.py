@@ -68,13 +68,13 @@ def test_a_renewal_of_a_leap_year_term_by_the_service(certified_a, customer_a, p
     Contract.objects.filter(pk=contract.pk).update(status=ContractStatus.EXPIRED)
     renewal = services.contract_renew(by=partner_a_admin, contract=contract)
     assert (renewal.start_date, renewal.end_date) == (D(2029, 3, 1), D(2030, 2, 28))
-    assert renewal.number.endswith("2029-0001")
+    assert renewal.number == "NORDIC-C-0002"  # the partner's next contract number
 
 
 def test_a_term_ending_in_the_last_representable_year_cannot_renew(certified_a, customer_a, partner_a_admin):
-    contract = create(partner_a_admin, customer_a, start_date=D(9999, 1, 1), end_date=D(9999, 12, 31))
+    contract = create(partner_a_admin, customer_a, start_date=D(2099, 1, 1), end_date=D(2099, 12, 31))
     services.contract_activate(by=partner_a_admin, contract=contract)
-    with pytest.raises(ValidationError, match="after the year 9999"):
+    with pytest.raises(ValidationError, match="would end after 2099-12-31"):
         services.contract_renew(by=partner_a_admin, contract=contract)
     assert Contract.objects.count() == 1
 
