@@ -210,7 +210,8 @@ def escalations(request: HttpRequest) -> HttpResponse:
 def case_open(request: HttpRequest) -> HttpResponse:
     user = request.user
     form = forms.CaseOpenForm(posted(request), request.FILES if request.method == "POST" else None,
-                              sites=sites_visible_to(user), products=products_visible_to(user))
+                              sites=sites_visible_to(user), products=products_visible_to(user),
+                              initial={"site": text_param(request.GET.get("site"), 40)})  # "open a case here"
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

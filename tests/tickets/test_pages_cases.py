@@ -77,6 +77,11 @@ def test_the_open_form_has_a_site_picker_plain_severities_and_a_serial_only_for_
     assert 'type="file" name="attachments" multiple' in html
 
 
+def test_open_a_case_here_comes_with_the_site_id_filled_in(client_for, partner_a_engineer, site_a):
+    html = client_for(partner_a_engineer).get("/cases/new/", {"site": site_a.site_id}).content.decode()
+    assert f'name="site" id="id_site" value="{site_a.site_id}"' in html
+
+
 def test_the_site_id_placeholder_is_a_whole_site_id_shaped_like_real_ones(client_for, partner_a_engineer):
     html = client_for(partner_a_engineer).get("/cases/new/").content.decode()
     placeholder = re.search(r'id="id_site"[^>]*placeholder="([^"]*)"', html, re.S).group(1)
