@@ -94,3 +94,16 @@ def test_a_400_about_a_field_called_code_matches_the_schema(poly_admin):
 
     assert response.status_code == 400 and isinstance(response.json()["code"], list)
     case.validate_response(response, checks=CHECKS)
+
+
+def test_a_body_without_a_content_type_answers_415_as_the_schema_says(poly_admin, customer_a):
+    """Found by a longer run: a POST whose body has no Content-Type answers 415, undocumented."""
+    _, key = services.api_token_create(user=poly_admin, name="schema check")
+    contract = factories.ContractFactory(customer=customer_a)
+    case = schema["/api/v1/contracts/{id}/cancel/"]["POST"].Case(path_parameters={"id": contract.pk},
+                                                                  media_type="application/json", body={})
+
+    response = case.call(headers={"Authorization": f"Token {key}", "Content-Type": ""}, data=b"--x--")
+
+    assert response.status_code == 415
+    case.validate_response(response, checks=CHECKS)

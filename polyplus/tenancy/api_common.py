@@ -194,6 +194,10 @@ def tenancy_auto_schema_class():
                 errors["400"] = OpenApiResponse(FieldErrorsSerializer, description="Invalid input; nothing written.")
             if self.method != "GET":
                 errors["403"] = OpenApiResponse(ErrorSerializer, description="Your role may not do this.")
+            if self.method in ("POST", "PUT", "PATCH"):
+                errors["415"] = OpenApiResponse(
+                    ErrorSerializer, description="A body whose Content-Type is missing or not one listed here."
+                )
             if detail_route:
                 errors["404"] = OpenApiResponse(ErrorSerializer, description="No such object visible to you.")
             elif self.method == "GET" and self._is_list_view() and self._get_paginator() is not None:
