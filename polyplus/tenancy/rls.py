@@ -22,7 +22,8 @@ The design, and why it is fast:
   Queries in the staff context carry no per-row test at all.
 - Identity tables (users, tokens) also show the app role its own row (`app.current_user`)
   and, during sign-in (`app.identity_lookup`), every row, as a user must be found before
-  the partner is known. They are small, and read by primary key or unique email.
+  the partner is known. They are small, and read by primary key or unique email. A
+  person's e-mail addresses and authenticators (allauth's tables) follow their person.
 
 No setting at all means nothing visible: a query that forgets its context finds no rows.
 """
@@ -77,8 +78,16 @@ def partner_column(model: type[Model]) -> str | None:
     return None
 
 
+# Rows that belong to a person rather than a partner (allauth's e-mail addresses and two-factor
+# authenticators): visible exactly when their person is, so the users table's policy decides.
+PERSON_OWNED = {"account.emailaddress": "user_id", "mfa.authenticator": "user_id"}
+
+
 def policy_expression(model: type[Model]) -> str | None:
     """The app role's test for one row of `model`, or None for a table no tenant owns."""
+    person = PERSON_OWNED.get(model._meta.label_lower)
+    if person:
+        return f'"{person}" IN (SELECT id FROM tenancy_user)'
     column = partner_column(model)
     if column is None:
         return None

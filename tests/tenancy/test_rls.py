@@ -333,3 +333,36 @@ def test_the_migrate_command_refuses_an_app_role_that_inherits_the_staff_role():
                           ([(False,), (False, False)], "must be granted"), ([(False,), (True, True)], "inherits")):
         with pytest.raises(CommandError, match=message):
             check_staff_role(FakeConnection(rows), app="app", staff="staff")
+
+
+@pytest.fixture
+def people_records(partner_a_engineer, partner_b_engineer):
+    """Each engineer with an e-mail address and a two-factor authenticator (allauth's tables)."""
+    from allauth.account.models import EmailAddress
+    from allauth.mfa.models import Authenticator
+
+    for person in (partner_a_engineer, partner_b_engineer):
+        EmailAddress.objects.create(user=person, email=person.email, verified=True, primary=True)
+        Authenticator.objects.create(user=person, type=Authenticator.Type.TOTP, data={"secret": "x"})
+    return partner_a_engineer, partner_b_engineer
+
+
+@pytest.mark.parametrize("table", ["account_emailaddress", "mfa_authenticator"])
+def test_a_persons_addresses_and_authenticators_follow_their_person(people_records, table):
+    engineer_a, engineer_b = people_records
+    with tenant_context(TenantContext(partner_id=engineer_a.partner_id)):
+        assert partner_ids_in(table, "user_id") == {engineer_a.pk}
+    with tenant_context(NO_TENANT):
+        assert row_count(table) == 0
+    with tenant_context(SIGN_IN):  # the sign-in and two-factor steps find them before any partner is known
+        assert partner_ids_in(table, "user_id") == {engineer_a.pk, engineer_b.pk}
+    with tenant_context(TenantContext(user_id=engineer_b.pk)):
+        assert partner_ids_in(table, "user_id") == {engineer_b.pk}
+
+
+def test_another_partners_person_gets_no_address_written_for_them(people_records):
+    engineer_a, engineer_b = people_records
+    with tenant_context(TenantContext(partner_id=engineer_a.partner_id)):
+        message = refused("INSERT INTO account_emailaddress (user_id, email, verified, \"primary\")"
+                          " VALUES (%s, 'smuggled@example.com', true, false)", [engineer_b.pk])
+    assert "row-level security" in message
