@@ -39,9 +39,9 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME", default=f"test_{DATABASES['default']['NAME']}")}
 DATABASE_OWNER = env.db_url("DATABASE_OWNER_URL", default=env.str("DATABASE_URL"))
 DATABASE_APP_USER = DATABASES["default"]["USER"]
-
 # The role Poly staff work as (row-level security lets it see every partner); see polyplus.tenancy.rls.
 DATABASE_STAFF_ROLE = env.str("DATABASE_STAFF_ROLE", default="polyplus_staff")
+
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
 
 
