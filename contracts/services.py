@@ -379,15 +379,19 @@ def _whole_months(start: datetime.date, end: datetime.date) -> int | None:
 
 def next_term(contract: Contract) -> tuple[datetime.date, datetime.date]:
     """The renewal's term starts the day after and lasts as long: whole months stay whole months."""
-    start = contract.end_date + datetime.timedelta(days=1)
-    months = _whole_months(contract.start_date, contract.end_date)
-    if months is not None:
-        end = start + relativedelta(months=months) - datetime.timedelta(days=1)
-    else:
-        end = start + (contract.end_date - contract.start_date)
+    too_late = ValidationError({"end_date": [
+        f"The next term would end after {LATEST_DATE.isoformat()}, the last date the portal keeps."]})
+    try:
+        start = contract.end_date + datetime.timedelta(days=1)
+        months = _whole_months(contract.start_date, contract.end_date)
+        if months is not None:
+            end = start + relativedelta(months=months) - datetime.timedelta(days=1)
+        else:
+            end = start + (contract.end_date - contract.start_date)
+    except OverflowError:  # a term stored before dates were kept in range
+        raise too_late from None
     if end > LATEST_DATE:
-        raise ValidationError({"end_date": [
-            f"The next term would end after {LATEST_DATE.isoformat()}, the last date the portal keeps."]})
+        raise too_late
     return start, end
 
 

@@ -30,5 +30,5 @@ urlpatterns = [
     *tickets_api.urlpatterns,
     *router.urls,
     # Last, and only for paths ending in a slash, so a missing slash still redirects.
-    re_path(r"^.*/$", not_found),
+    re_path(r"^[\s\S]*/$", not_found),  # any character, a newline too
 ]

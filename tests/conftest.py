@@ -10,11 +10,12 @@ import uuid
 
 import pytest
 from celery.contrib.testing.worker import start_worker
+from django.db import connection
 from django.test import Client
 from rest_framework.test import APIClient
 
 from polyplus.celery import app as celery_app
-from polyplus.tenancy.context import staff_context
+from polyplus.tenancy.context import read_context, staff_context, tenant_context
 from polyplus.tenancy.db import as_schema_owner
 from polyplus.tenancy.models import Role
 from tests import factories
@@ -157,12 +158,32 @@ def worker_queue(transactional_db, settings):
 
 
 @pytest.fixture
+def route_to_worker(worker_queue):
+    """Send the named tasks (queued by a service, say with delay_on_commit) to this test's worker.
+    Celery keeps its routing table once built, so it is rebuilt here and again afterwards."""
+    amqp = celery_app.amqp
+    saved = celery_app.conf.task_routes
+
+    def use_routes(routes) -> None:
+        celery_app.conf.task_routes = routes
+        amqp.flush_routes()
+        amqp.router = amqp.Router()
+
+    yield lambda *names: use_routes({name: {"queue": worker_queue} for name in names})
+    use_routes(saved)
+
+
+@pytest.fixture
 def client_for():
     """A browser session signed in as the given user."""
 
     def make(user) -> Client:
         client = Client()
-        client.force_login(user)
+        if connection.in_atomic_block:  # signing in leaves the test's own tenant context as it was
+            with tenant_context(read_context()):
+                client.force_login(user)
+        else:
+            client.force_login(user)
         return client
 
     return make

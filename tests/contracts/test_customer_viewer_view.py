@@ -4,19 +4,9 @@ import pytest
 
 from contracts import services
 from contracts.models import ContractStatus, Offering
-from polyplus.tenancy.context import read_context, tenant_context
 from tests import factories
 
 REASON = "Customer disputes the March invoice; cancelled pending legal review"
-
-
-@pytest.fixture
-def client_for(client_for):
-    def make(user):
-        with tenant_context(read_context()):
-            return client_for(user)
-
-    return make
 
 
 @pytest.fixture

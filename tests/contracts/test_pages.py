@@ -9,23 +9,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from contracts.models import Contract, ContractLine, ContractStatus, CustomQuote, Offering, Product, QuoteStatus
-from polyplus.tenancy.context import read_context, tenant_context
 from polyplus.tenancy.models import PolicySetting
 from tests import factories
 
 TODAY = timezone.localdate
 DAY = datetime.timedelta(days=1)
-
-
-@pytest.fixture
-def client_for(client_for):
-    """A signed-in test client; signing it in leaves the test's own tenant context as it was."""
-
-    def make(user):
-        with tenant_context(read_context()):
-            return client_for(user)
-
-    return make
 
 
 @pytest.fixture

@@ -5,19 +5,9 @@ import pytest
 
 from contracts.models import ContractStatus, Offering
 from installbase import services
-from polyplus.tenancy.context import read_context, tenant_context
 from tests import factories
 
 NOTHING_COVERED = "No serials listed: nothing is covered."
-
-
-@pytest.fixture
-def client_for(client_for):
-    def make(user):
-        with tenant_context(read_context()):
-            return client_for(user)
-
-    return make
 
 
 @pytest.fixture

@@ -8,22 +8,10 @@ from django.utils import timezone
 
 from contracts.models import ContractStatus, Offering
 from installbase.models import ContractDevice, Device
-from polyplus.tenancy.context import read_context, tenant_context
 from tests import factories
 
 TODAY = timezone.localdate
 DAY = datetime.timedelta(days=1)
-
-
-@pytest.fixture
-def client_for(client_for):
-    """A signed-in test client; signing it in leaves the test's own tenant context as it was."""
-
-    def make(user):
-        with tenant_context(read_context()):
-            return client_for(user)
-
-    return make
 
 
 def html_of(response) -> str:

@@ -5,20 +5,8 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from polyplus.tenancy.context import read_context, tenant_context
 from polyplus.tenancy.models import Role, ServiceCategory
 from tests import factories
-
-
-@pytest.fixture
-def client_for(client_for):
-    """A signed-in test client; signing it in leaves the test's own tenant context as it was."""
-
-    def make(user):
-        with tenant_context(read_context()):
-            return client_for(user)
-
-    return make
 
 
 def dashboard_html(client_for, user) -> str:

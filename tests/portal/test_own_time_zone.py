@@ -3,16 +3,6 @@
 import pytest
 
 from polyplus.tenancy import services
-from polyplus.tenancy.context import read_context, tenant_context
-
-
-@pytest.fixture
-def client_for(client_for):
-    def make(user):
-        with tenant_context(read_context()):
-            return client_for(user)
-
-    return make
 
 
 def test_a_person_sets_their_own_time_zone(client_for, poly_support):

@@ -5,20 +5,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from pghistory.models import Events
 
 from polyplus.tenancy import services
-from polyplus.tenancy.context import read_context, tenant_context
 from polyplus.tenancy.models import PolicySetting
 from polyplus.tenancy.policy import policy_value, registered_policies
-
-
-@pytest.fixture
-def client_for(client_for):
-    """A signed-in test client; signing it in leaves the test's own tenant context as it was."""
-
-    def make(user):
-        with tenant_context(read_context()):
-            return client_for(user)
-
-    return make
 
 
 def html_of(response) -> str:

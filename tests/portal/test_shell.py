@@ -2,7 +2,6 @@
 
 import pytest
 
-from polyplus.tenancy.context import read_context, tenant_context
 from tests import factories
 
 
@@ -10,17 +9,6 @@ from tests import factories
 def _page_settings(settings):
     """No sign-in rate limit between these tests."""
     settings.ACCOUNT_RATE_LIMITS = False
-
-
-@pytest.fixture
-def client_for(client_for):
-    """A signed-in test client; signing it in leaves the test's own tenant context as it was."""
-
-    def make(user):
-        with tenant_context(read_context()):
-            return client_for(user)
-
-    return make
 
 
 def test_the_login_page_has_allauths_fields_and_a_submit_button_in_the_portal_shell(client, db):

@@ -1,20 +1,7 @@
 """The Site ID search a partner engineer types into: results as you type, scoped to its partner."""
 
-import pytest
 
-from polyplus.tenancy.context import read_context, tenant_context
 from tests import factories
-
-
-@pytest.fixture
-def client_for(client_for):
-    """A signed-in test client; signing it in leaves the test's own tenant context as it was."""
-
-    def make(user):
-        with tenant_context(read_context()):
-            return client_for(user)
-
-    return make
 
 
 def test_an_engineer_finds_its_site_by_part_of_the_site_id_as_an_htmx_fragment(client_for, partner_a_engineer,

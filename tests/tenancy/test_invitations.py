@@ -6,7 +6,6 @@ import time
 import pytest
 from django.core import mail
 
-from polyplus.celery import app as celery_app
 from polyplus.tenancy import invitations, services
 from polyplus.tenancy.context import read_context, staff_context, tenant_context
 from polyplus.tenancy.models import PartnerDomain, Role, User
@@ -19,15 +18,6 @@ NEW = {"email": "new.engineer@nordic.example", "full_name": "Nora Nilsson", "rol
 @pytest.fixture(autouse=True)
 def _locmem(settings):
     settings.EMAIL_BACKEND = LOCMEM
-
-
-@pytest.fixture
-def client_for(client_for):
-    def make(user):
-        with tenant_context(read_context()):
-            return client_for(user)
-
-    return make
 
 
 @pytest.fixture
@@ -104,9 +94,8 @@ def test_nobody_is_invited_twice_once_they_have_a_password_nor_while_inactive(pa
 
 
 @pytest.mark.worker
-def test_a_real_worker_sends_the_invitation_once_the_account_is_committed(worker_queue, monkeypatch):
-    monkeypatch.setitem(celery_app.conf, "task_routes",
-                        {"polyplus.tenancy.tasks.send_invitation": {"queue": worker_queue}})
+def test_a_real_worker_sends_the_invitation_once_the_account_is_committed(route_to_worker):
+    route_to_worker("polyplus.tenancy.tasks.send_invitation")
     with staff_context(reason="test data: invitations"):
         partner = factories.PartnerFactory(name="Nordic Collaboration AB", slug="nordic")
         admin = factories.UserFactory(partner=partner, role=Role.PARTNER_ADMIN, email="admin@nordic.example")

@@ -4,19 +4,7 @@ import re
 
 import pytest
 
-from polyplus.tenancy.context import read_context, tenant_context
 from tests import factories
-
-
-@pytest.fixture
-def client_for(client_for):
-    """A signed-in test client; signing it in leaves the test's own tenant context as it was."""
-
-    def make(user):
-        with tenant_context(read_context()):
-            return client_for(user)
-
-    return make
 
 
 def audit_html(client) -> str:

@@ -8,7 +8,6 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from polyplus.tenancy.context import read_context, tenant_context
 from polyplus.tenancy.models import PartnerBrand
 
 
@@ -16,17 +15,6 @@ from polyplus.tenancy.models import PartnerBrand
 def _page_settings(settings, tmp_path):
     """Uploaded logos go to a temporary folder."""
     settings.MEDIA_ROOT = tmp_path
-
-
-@pytest.fixture
-def client_for(client_for):
-    """A signed-in test client; signing it in leaves the test's own tenant context as it was."""
-
-    def make(user):
-        with tenant_context(read_context()):
-            return client_for(user)
-
-    return make
 
 
 GOOD = {"display_name": "Nordic Care", "primary_color": "#224466", "accent_color": "#EE7700",

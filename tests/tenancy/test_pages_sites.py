@@ -4,21 +4,8 @@ import re
 
 import pytest
 
-from polyplus.tenancy.context import read_context, tenant_context
 from polyplus.tenancy.models import Site
 from tests import factories
-
-
-@pytest.fixture
-def client_for(client_for):
-    """A signed-in test client; signing it in leaves the test's own tenant context as it was."""
-
-    def make(user):
-        with tenant_context(read_context()):
-            return client_for(user)
-
-    return make
-
 
 GOOD = {"site_id": "se-sto-042", "name": "Stockholm HQ", "address": "Kungsgatan 1\n111 43 Stockholm",
         "country": "SE", "subdivision": "se-ab", "timezone": "Europe/Stockholm"}

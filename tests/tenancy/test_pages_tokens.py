@@ -6,19 +6,7 @@ import re
 import pytest
 
 from polyplus.tenancy import services
-from polyplus.tenancy.context import read_context, tenant_context
 from polyplus.tenancy.models import ApiToken
-
-
-@pytest.fixture
-def client_for(client_for):
-    """A signed-in test client; signing it in leaves the test's own tenant context as it was."""
-
-    def make(user):
-        with tenant_context(read_context()):
-            return client_for(user)
-
-    return make
 
 
 def test_a_person_lists_their_own_tokens_only(client_for, partner_a_engineer, partner_a_admin):

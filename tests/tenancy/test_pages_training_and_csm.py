@@ -2,20 +2,8 @@
 
 import pytest
 
-from polyplus.tenancy.context import read_context, tenant_context
 from polyplus.tenancy.models import CsmAssignment, Role, ServiceCategory, TrainingRecord
 from tests import factories
-
-
-@pytest.fixture
-def client_for(client_for):
-    """A signed-in test client; signing it in leaves the test's own tenant context as it was."""
-
-    def make(user):
-        with tenant_context(read_context()):
-            return client_for(user)
-
-    return make
 
 
 def field_html(response, name: str) -> str:

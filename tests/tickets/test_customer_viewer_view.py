@@ -3,21 +3,11 @@
 import pytest
 
 from contracts.models import Offering
-from polyplus.tenancy.context import read_context, tenant_context
 from polyplus.tenancy.models import ServiceCategory
 from tests import factories
 from tickets import services
 
 REASON = "Partner's engineer keeps rebooting instead of sending logs; escalating to unblock"
-
-
-@pytest.fixture
-def client_for(client_for):
-    def make(user):
-        with tenant_context(read_context()):
-            return client_for(user)
-
-    return make
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from polyplus.tenancy.context import read_context, tenant_context
 from tickets import services
 from tickets.models import Case, CaseEscalation, CaseStatus
 
@@ -14,15 +13,6 @@ from tickets.models import Case, CaseEscalation, CaseStatus
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def client_for(client_for):
-    def make(user):
-        with tenant_context(read_context()):
-            return client_for(user)
-
-    return make
 
 
 def open_case(by, site, subject: str) -> Case:

@@ -9,7 +9,6 @@ from html import unescape
 import pytest
 
 from contracts.models import Offering
-from polyplus.tenancy.context import read_context, tenant_context
 from polyplus.tenancy.models import ServiceCategory, User
 from tests import factories
 from tickets import services
@@ -17,15 +16,6 @@ from tickets.models import Case
 
 WINTER = datetime.datetime(2026, 1, 15, 7, 30, tzinfo=datetime.UTC)  # 08:30 CET in Stockholm
 SUMMER = datetime.datetime(2026, 7, 15, 7, 30, tzinfo=datetime.UTC)  # 09:30 CEST in Stockholm
-
-
-@pytest.fixture
-def client_for(client_for):
-    def make(user):
-        with tenant_context(read_context()):
-            return client_for(user)
-
-    return make
 
 
 @pytest.fixture
