@@ -18,6 +18,7 @@ from django.utils import timezone
 from contracts.models import ProductCategory
 from polyplus.tenancy.dates import PortalDateTimeFormField
 from polyplus.tenancy.policy import policy_value
+from polyplus.tenancy.widgets import QuickSelect
 from tickets.attachments import ALLOWED_DESCRIPTION
 from tickets.models import CaseStatus, EscalationLevel, Severity, VisitPurpose
 
@@ -123,15 +124,15 @@ class CaseFilterForm(forms.Form):
     """The filters of the partner list and the Poly queue; anything unreadable is simply ignored."""
 
     q = forms.CharField(required=False, max_length=200)
-    status = forms.ChoiceField(required=False, choices=())
-    severity = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, choices=())
-    category = forms.ChoiceField(required=False, choices=())
+    status = forms.ChoiceField(required=False, choices=(), widget=QuickSelect)
+    severity = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, choices=(), widget=QuickSelect)
+    category = forms.ChoiceField(required=False, choices=(), widget=QuickSelect)
     site = forms.CharField(required=False, max_length=40)
-    partner = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, choices=())
+    partner = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, choices=(), widget=QuickSelect)
     breached = forms.ChoiceField(required=False, choices=[("", "Breached or not"), ("yes", "Breached"),
-                                                          ("no", "Not breached")])
+                                                          ("no", "Not breached")], widget=QuickSelect)
     escalation_level = forms.TypedChoiceField(required=False, coerce=int, empty_value=None,
-                                              choices=[("", "Any level"), *EscalationLevel.choices])
+                                              choices=[("", "Any level"), *EscalationLevel.choices], widget=QuickSelect)
 
     def __init__(self, data, *, partners: QuerySet | None = None):
         super().__init__(data)
