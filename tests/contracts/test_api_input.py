@@ -186,7 +186,8 @@ def test_adding_a_line_that_overlaps_another_contract_is_refused(admin_client, a
 
 def test_renewing_a_term_that_ends_in_year_9999_is_refused(admin_client, active_contract):
     Contract.objects.filter(pk=active_contract.pk).update(end_date=datetime.date(9999, 12, 31))
-    refused(admin_client, f"/api/v1/contracts/{active_contract.pk}/renew/", {}, "end_date", "would end after 2099-12-31")
+    refused(admin_client, f"/api/v1/contracts/{active_contract.pk}/renew/", {}, "end_date",
+            "would end after 2099-12-31")
 
 
 def test_a_contract_renewed_once_is_not_renewed_again(admin_client, active_contract):
