@@ -31,7 +31,7 @@ from polyplus.tenancy.api_common import (
     ScopedChoicesFilterSet,
     TenantApiViewMixin,
 )
-from polyplus.tenancy.context import NO_TENANT, SIGN_IN, switch_to_user, write_context
+from polyplus.tenancy.context import NO_TENANT, SIGN_IN, set_request_context, switch_request_to_user
 from polyplus.tenancy.lockout import account_locked, record_failed_sign_in
 from polyplus.tenancy.models import (
     ApiToken,
@@ -451,14 +451,14 @@ class ObtainTokenView(TenantApiViewMixin, APIView):
         if account_locked(email):
             return Response({"detail": "Too many failed sign-ins for this account; try again later.",
                              "code": "account_locked"}, status=status.HTTP_429_TOO_MANY_REQUESTS)
-        write_context(SIGN_IN)
+        set_request_context(request, SIGN_IN)
         user = authenticate(request._request, email=email, password=data["password"])
         if user is None or not user.is_active:
-            write_context(NO_TENANT)
+            set_request_context(request, NO_TENANT)
             record_failed_sign_in(email)
             return Response({"detail": "Wrong email or password.", "code": "invalid_credentials"},
                             status=status.HTTP_400_BAD_REQUEST)
-        switch_to_user(user)
+        switch_request_to_user(request, user)
         if user.is_poly_staff and settings.POLYPLUS_REQUIRE_STAFF_MFA:
             raise PermissionDenied("Poly staff create tokens in the portal, after two-factor sign-in.")
         token, key = services.api_token_create(user=user, name=data["name"])

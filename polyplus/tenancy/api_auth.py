@@ -2,7 +2,7 @@ from django.conf import settings
 from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiSerializerExtension
 from rest_framework import authentication, exceptions
 
-from polyplus.tenancy.context import NO_TENANT, SIGN_IN, log_staff_access, switch_request_to_user, write_context
+from polyplus.tenancy.context import NO_TENANT, SIGN_IN, log_staff_access, set_request_context, switch_request_to_user
 from polyplus.tenancy.middleware import user_has_totp
 from polyplus.tenancy.services import api_token_authenticate
 
@@ -49,13 +49,10 @@ class TenantTokenAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed("Invalid token.") from None
         if "\x00" in key:
             raise exceptions.AuthenticationFailed("Invalid or revoked token.")
-        if getattr(request._request, "tenant_context", None) != SIGN_IN:
-            write_context(SIGN_IN)
-            request._request.tenant_context = SIGN_IN
+        set_request_context(request, SIGN_IN)
         found = api_token_authenticate(key)
         if found is None:
-            write_context(NO_TENANT)
-            request._request.tenant_context = NO_TENANT
+            set_request_context(request, NO_TENANT)
             raise exceptions.AuthenticationFailed("Invalid or revoked token.")
         user, token = found
         switch_request_to_user(request, user)

@@ -17,7 +17,7 @@ from rest_framework.settings import api_settings
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from polyplus.tenancy.context import NO_TENANT, switch_request_to_user, write_context
+from polyplus.tenancy.context import NO_TENANT, set_request_context, switch_request_to_user
 from polyplus.tenancy.lockout import client_ip
 from polyplus.tenancy.text import first_unstorable
 from polyplus.tenancy.web import ID_PATTERN
@@ -244,9 +244,8 @@ class TenantApiViewMixin:
         user = request.user
         if user is not None and user.is_authenticated:
             switch_request_to_user(request, user)
-        elif getattr(request._request, "tenant_context", None) != NO_TENANT:
-            write_context(NO_TENANT)
-            request._request.tenant_context = NO_TENANT
+        else:
+            set_request_context(request, NO_TENANT)
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)

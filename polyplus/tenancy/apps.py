@@ -5,12 +5,10 @@ from django.contrib.auth.signals import user_logged_in
 def _enter_signed_in_context(sender, request, user, **kwargs):
     """A sign-in request began anonymous (the sign-in context); from here on it works as the
     person who signed in. Any other context (a job, a test's set-up) is left as it is."""
-    from django.db import connection
+    from polyplus.tenancy.context import SIGN_IN, switch_request_to_user
 
-    from polyplus.tenancy.context import read_context, switch_to_user
-
-    if connection.in_atomic_block and read_context().identity_lookup:
-        switch_to_user(user)
+    if getattr(request, "tenant_context", None) == SIGN_IN:
+        switch_request_to_user(request, user)
 
 
 class TenancyConfig(AppConfig):

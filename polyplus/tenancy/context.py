@@ -158,25 +158,23 @@ def request_context(request) -> Iterator[None]:
         user.is_authenticated  # noqa: B018 - loads the session's user now, under SIGN_IN
         audit = {"url": request.path, "method": request.method}
         log_staff_access(user, **audit)
-        request.tenant_context = SIGN_IN
+        request.tenant_context = SIGN_IN  # just written by tenant_context
         switch_request_to_user(request, user)
         with pghistory.context(**audit_metadata_for_user(user, **audit)):
             yield
 
 
-def switch_request_to_user(request, user) -> None:
-    """Inside request_context, work as `user` (the session's, or an API token's owner): the
-    context is written only when it changes, and the request remembers the one in force.
-    Anonymous visitors stay in the sign-in lookup, where a token is looked up next."""
+def set_request_context(request, ctx: TenantContext) -> None:
+    """Inside request_context, work under `ctx` for the rest of the request: written only when
+    it changes, and remembered on the request, so the context in force is never read back."""
     request = getattr(request, "_request", request)  # DRF's request wraps Django's
-    wanted = context_for_user(user)
-    if getattr(request, "tenant_context", None) != wanted:
-        write_context(wanted)
-        request.tenant_context = wanted
-    pghistory.context(**audit_metadata_for_user(user))
+    if getattr(request, "tenant_context", None) != ctx:
+        write_context(ctx)
+        request.tenant_context = ctx
 
 
-def switch_to_user(user) -> None:
-    """Inside an open context, become `user` (an API token was just checked, say)."""
-    write_context(context_for_user(user))
+def switch_request_to_user(request, user) -> None:
+    """Inside request_context, work as `user` (the session's, one just signed in, or an API
+    token's owner). Anonymous visitors stay in the sign-in lookup, where a token is looked up next."""
+    set_request_context(request, context_for_user(user))
     pghistory.context(**audit_metadata_for_user(user))

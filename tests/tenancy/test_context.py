@@ -2,6 +2,7 @@
 
 import pytest
 from django.db import DatabaseError, connection, transaction
+from django.http import HttpRequest
 
 from polyplus.tenancy.context import (
     NO_TENANT,
@@ -11,7 +12,7 @@ from polyplus.tenancy.context import (
     partner_context,
     read_context,
     staff_context,
-    switch_to_user,
+    switch_request_to_user,
     tenant_context,
     user_context,
     write_context,
@@ -92,10 +93,14 @@ def test_an_anonymous_visitor_may_only_look_up_a_sign_in(db):
     assert context_for_user(None) == SIGN_IN
 
 
-def test_switching_to_a_user_inside_a_context_shows_only_their_partner(db, partner_a_engineer, customer_a,
-                                                                       customer_b):
+def test_switching_a_request_to_a_user_shows_only_their_partner(db, partner_a_engineer, customer_a, customer_b):
+    request = HttpRequest()
+    request.tenant_context = SIGN_IN
     with tenant_context(SIGN_IN):
-        switch_to_user(partner_a_engineer)
+        switch_request_to_user(request, partner_a_engineer)
+        assert request.tenant_context == TenantContext(partner_id=partner_a_engineer.partner_id,
+                                                       user_id=partner_a_engineer.pk)
+        assert read_context() == request.tenant_context
         assert list(Customer.objects.all()) == [customer_a]
 
 
