@@ -248,4 +248,5 @@ urlpatterns = [path("coverage/", CoverageView.as_view(), name="api-coverage")]
 
 def register(router) -> None:
     router.register("devices", DeviceViewSet, basename="device")
-    router.register(r"contracts/(?P<contract_pk>[0-9]+)/devices", ContractDevicesViewSet, basename="contract-device")
+    router.register(r"contracts/(?P<contract_pk>[0-9]{1,18})/devices", ContractDevicesViewSet,
+                    basename="contract-device")

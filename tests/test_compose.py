@@ -13,9 +13,20 @@ ROOT = Path(__file__).resolve().parent.parent
 S3_VARIABLES = {"POLYPLUS_S3_BUCKET", "POLYPLUS_S3_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"}
 
 
+class StrictLoader(yaml.SafeLoader):
+    """Refuses a key given twice in one mapping, as Docker Compose does (PyYAML keeps the last)."""
+
+    def construct_mapping(self, node, deep=False):
+        keys = [key.value for key, _ in node.value if key.tag != "tag:yaml.org,2002:merge"]
+        repeated = sorted({key for key in keys if keys.count(key) > 1})
+        if repeated:
+            raise yaml.constructor.ConstructorError(None, None, f"keys given twice: {repeated}", node.start_mark)
+        return super().construct_mapping(node, deep=deep)
+
+
 @pytest.fixture(scope="module")
 def services() -> dict:
-    return yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+    return yaml.load((ROOT / "docker-compose.yml").read_text(), Loader=StrictLoader)["services"]  # noqa: S506
 
 
 def test_web_and_workers_can_be_scaled_behind_the_proxy(services):

@@ -543,7 +543,7 @@ class CaseViewSet(TenantApiViewMixin, mixins.ListModelMixin, mixins.RetrieveMode
         responses={(200, "application/octet-stream"): OpenApiTypes.BINARY,
                    404: OpenApiResponse(ErrorSerializer, description="No such attachment visible to you.")},
     )
-    @action(detail=True, methods=["get"], url_path=r"attachments/(?P<attachment_pk>\d+)", url_name="attachment",
+    @action(detail=True, methods=["get"], url_path=r"attachments/(?P<attachment_pk>[0-9]{1,18})", url_name="attachment",
             filter_backends=[], pagination_class=None)
     def attachment(self, request, pk=None, attachment_pk=None):
         """Download an attachment (internal ones: Poly staff only)."""

@@ -5,9 +5,9 @@ from django.contrib.auth.signals import user_logged_in
 def _enter_signed_in_context(sender, request, user, **kwargs):
     """A sign-in request began anonymous (the sign-in context); from here on it works as the
     person who signed in. Any other context (a job, a test's set-up) is left as it is."""
-    from polyplus.tenancy.context import SIGN_IN, switch_request_to_user
+    from polyplus.tenancy.context import SIGN_IN, context_in_force, switch_request_to_user
 
-    if getattr(request, "tenant_context", None) == SIGN_IN:
+    if request is not None and context_in_force(request) == SIGN_IN:
         switch_request_to_user(request, user)
 
 

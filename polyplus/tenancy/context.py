@@ -158,19 +158,31 @@ def request_context(request) -> Iterator[None]:
         user.is_authenticated  # noqa: B018 - loads the session's user now, under SIGN_IN
         audit = {"url": request.path, "method": request.method}
         log_staff_access(user, **audit)
-        request.tenant_context = SIGN_IN  # just written by tenant_context
-        switch_request_to_user(request, user)
+        _remember(request, SIGN_IN)  # just written by tenant_context
         with pghistory.context(**audit_metadata_for_user(user, **audit)):
+            set_request_context(request, context_for_user(user))
             yield
+
+
+def _remember(request, ctx: TenantContext) -> None:
+    request._tenant_context = (ctx, len(connection.savepoint_ids))
+
+
+def context_in_force(request) -> TenantContext | None:
+    """The context this request last wrote, if it surely still holds: written at the present
+    savepoint depth (a savepoint rolled back, or a nested context that ended, since then may
+    have changed it; then None, and the next switch writes it anew)."""
+    request = getattr(request, "_request", request)  # DRF's request wraps Django's
+    ctx, depth = getattr(request, "_tenant_context", (None, None))
+    return ctx if depth == len(connection.savepoint_ids) else None
 
 
 def set_request_context(request, ctx: TenantContext) -> None:
     """Inside request_context, work under `ctx` for the rest of the request: written only when
     it changes, and remembered on the request, so the context in force is never read back."""
-    request = getattr(request, "_request", request)  # DRF's request wraps Django's
-    if getattr(request, "tenant_context", None) != ctx:
+    if context_in_force(request) != ctx:
         write_context(ctx)
-        request.tenant_context = ctx
+        _remember(getattr(request, "_request", request), ctx)
 
 
 def switch_request_to_user(request, user) -> None:

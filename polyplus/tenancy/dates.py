@@ -77,6 +77,12 @@ def parse_portal_date(text: str) -> datetime.date:
     return value
 
 
+def refuse_a_day_off_the_calendar(value, error_class) -> None:
+    """A typed date that is not on the calendar (2026-02-30) is named as such, not as a bad format."""
+    if isinstance(value, str) and (message := missing_day_message(value)):
+        raise error_class(message, code="invalid")
+
+
 # ---- API fields ------------------------------------------------------------------------------
 
 class PortalDateField(serializers.DateField):
@@ -85,8 +91,7 @@ class PortalDateField(serializers.DateField):
     default_validators = [validate_portal_date]
 
     def to_internal_value(self, value):
-        if isinstance(value, str) and (message := missing_day_message(value)):
-            raise serializers.ValidationError(message, code="invalid")
+        refuse_a_day_off_the_calendar(value, serializers.ValidationError)
         return super().to_internal_value(value)
 
 
@@ -96,8 +101,7 @@ class PortalDateTimeField(serializers.DateTimeField):
     default_validators = [validate_portal_date]
 
     def to_internal_value(self, value):
-        if isinstance(value, str) and (message := missing_day_message(value)):
-            raise serializers.ValidationError(message, code="invalid")
+        refuse_a_day_off_the_calendar(value, serializers.ValidationError)
         return super().to_internal_value(value)
 
 
@@ -107,8 +111,7 @@ class PortalDateFormField(forms.DateField):
     default_validators = [validate_portal_date]
 
     def to_python(self, value):
-        if isinstance(value, str) and (message := missing_day_message(value)):
-            raise ValidationError(message, code="invalid")
+        refuse_a_day_off_the_calendar(value, ValidationError)
         return super().to_python(value)
 
 
@@ -116,8 +119,7 @@ class PortalDateTimeFormField(forms.DateTimeField):
     default_validators = [validate_portal_date]
 
     def to_python(self, value):
-        if isinstance(value, str) and (message := missing_day_message(value)):
-            raise ValidationError(message, code="invalid")
+        refuse_a_day_off_the_calendar(value, ValidationError)
         return super().to_python(value)
 
 

@@ -287,8 +287,8 @@ class AuditFilterForm(forms.Form):
     who = forms.CharField(label="Who", max_length=200, required=False,
                           help_text="Part of an email address, or “Poly staff”.")
     kind = forms.ChoiceField(label="What", required=False)
-    since = forms.DateField(label="From", required=False, widget=DATE_INPUT)
-    until = forms.DateField(label="To", required=False, widget=DATE_INPUT, help_text="Days in UTC.")
+    since = PortalDateFormField(label="From", required=False, widget=DATE_INPUT)
+    until = PortalDateFormField(label="To", required=False, widget=DATE_INPUT, help_text="Days in UTC.")
 
     def __init__(self, *args, kinds: list[tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)

@@ -3,7 +3,8 @@
 The link is allauth's password-reset link, so setting the password goes through the same
 checked flow as "Forgot your password?", and it expires like one (PASSWORD_RESET_TIMEOUT).
 The mail goes out after the account is committed (a Celery task), and only while the person
-has no password yet: a second run of the task, or a run after they set one, sends nothing.
+has no password yet: a run after they set one sends nothing. A run repeated before that (a
+redelivered task) sends the link again, which is harmless: each link works until it expires.
 """
 
 from __future__ import annotations

@@ -13,11 +13,8 @@ from django.core.paginator import Paginator
 
 class KeysFirstPaginator(Paginator):
     def page(self, number):
-        number = self.validate_number(number)
-        bottom = (number - 1) * self.per_page
-        top = bottom + self.per_page
-        if top + self.orphans >= self.count:
-            top = self.count
-        keys = list(self.object_list.values_list("pk", flat=True)[bottom:top])
+        page = super().page(number)  # lazy: its slice of the list is not read here
+        keys = list(page.object_list.values_list("pk", flat=True))
         rows = self.object_list.filter(pk__in=keys).order_by().in_bulk()
-        return self._get_page([rows[key] for key in keys if key in rows], number, self)
+        page.object_list = [rows[key] for key in keys if key in rows]
+        return page

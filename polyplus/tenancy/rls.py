@@ -32,6 +32,7 @@ from __future__ import annotations
 
 from django.apps import apps
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import Model
 
@@ -87,7 +88,8 @@ def policy_expression(model: type[Model]) -> str | None:
     """The app role's test for one row of `model`, or None for a table no tenant owns."""
     person = PERSON_OWNED.get(model._meta.label_lower)
     if person:
-        return f'"{person}" IN (SELECT id FROM tenancy_user)'
+        users = get_user_model()._meta
+        return f'"{person}" IN (SELECT "{users.pk.column}" FROM "{users.db_table}")'
     column = partner_column(model)
     if column is None:
         return None

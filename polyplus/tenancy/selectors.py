@@ -350,10 +350,10 @@ def audit_log(user: User, *, who: str = "", kind: str = "", since: datetime.date
     who = who.strip()
     if who:
         by_staff = Q(pgh_context__staff_context=True)
-        if user.is_poly_staff:
-            events = events.filter(pgh_context__user_email__icontains=who)
-        elif who.lower() in "poly staff":
+        if who.lower() == "poly staff":
             events = events.filter(by_staff)
+        elif user.is_poly_staff:
+            events = events.filter(pgh_context__user_email__icontains=who)
         else:
             events = events.filter(pgh_context__user_email__icontains=who).exclude(by_staff)
     if kind:

@@ -59,4 +59,3 @@ def first_unstorable(data) -> tuple[str, str] | None:
         where = f" (at {printable_name(path)})" if printable_name(path) != field else ""
         return field, f"This value {reason.removesuffix('.')}{where}."
     return None
-

@@ -9,8 +9,10 @@ from polyplus.tenancy.context import (
     SIGN_IN,
     TenantContext,
     context_for_user,
+    context_in_force,
     partner_context,
     read_context,
+    set_request_context,
     staff_context,
     switch_request_to_user,
     tenant_context,
@@ -95,13 +97,23 @@ def test_an_anonymous_visitor_may_only_look_up_a_sign_in(db):
 
 def test_switching_a_request_to_a_user_shows_only_their_partner(db, partner_a_engineer, customer_a, customer_b):
     request = HttpRequest()
-    request.tenant_context = SIGN_IN
     with tenant_context(SIGN_IN):
         switch_request_to_user(request, partner_a_engineer)
-        assert request.tenant_context == TenantContext(partner_id=partner_a_engineer.partner_id,
-                                                       user_id=partner_a_engineer.pk)
-        assert read_context() == request.tenant_context
+        assert context_in_force(request) == read_context() == TenantContext(
+            partner_id=partner_a_engineer.partner_id, user_id=partner_a_engineer.pk)
         assert list(Customer.objects.all()) == [customer_a]
+
+
+def test_a_context_undone_by_a_rolled_back_savepoint_is_written_again(db, partner_a_engineer, customer_a):
+    request = HttpRequest()
+    with tenant_context(SIGN_IN):
+        set_request_context(request, SIGN_IN)
+        with transaction.atomic():
+            switch_request_to_user(request, partner_a_engineer)
+            transaction.set_rollback(True)
+        assert read_context() == SIGN_IN and context_in_force(request) is None  # not trusted any more
+        switch_request_to_user(request, partner_a_engineer)
+        assert read_context().partner_id == partner_a_engineer.partner_id
 
 
 def test_user_context_records_who_did_what_in_the_audit_log(db, partner_a_admin):
