@@ -124,13 +124,18 @@ def case_summary(user: User) -> dict:
 
 # ---- lists -----------------------------------------------------------------------------------
 
+def _mark_for_lists(case: Case, now: datetime.datetime) -> None:
+    """What a row of a case list shows beside the case's own fields: its SLA clock and badges."""
+    case.clock = clock_of(case, now)
+    case.status_badge = STATUS_BADGE[CaseStatus(case.status)]
+    case.severity_badge = SEVERITY_BADGE.get(case.severity, "")
+
+
 def _render_cases(request: HttpRequest, cases, filters: forms.CaseFilterForm, *, queue: bool) -> HttpResponse:
     page, query_string = paginate(request, cases, paginator_class=KeysFirstPaginator)
     now = timezone.now()
     for case in page.object_list:
-        case.clock = clock_of(case, now)
-        case.status_badge = STATUS_BADGE[CaseStatus(case.status)]
-        case.severity_badge = SEVERITY_BADGE.get(case.severity, "")
+        _mark_for_lists(case, now)
     user = request.user
     context = {
         "page_obj": page, "query_string": query_string, "filters": filters, "queue": queue,
@@ -189,9 +194,7 @@ def escalations(request: HttpRequest) -> HttpResponse:
     page, query_string = paginate(request, selectors.escalated_or_breached_cases(user, now=now), per_page=100)
     groups: dict[int, LevelGroup] = {}
     for case in page.object_list:
-        case.clock = clock_of(case, now)
-        case.severity_badge = SEVERITY_BADGE.get(case.severity, "")
-        case.status_badge = STATUS_BADGE[CaseStatus(case.status)]
+        _mark_for_lists(case, now)
         case.at_level_for = forms.duration_words(now - (case.escalated_at or case.opened_at))
         case.open_for = forms.duration_words(now - case.opened_at)
         group = groups.setdefault(case.escalation_level, LevelGroup(
