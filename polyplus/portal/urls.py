@@ -14,3 +14,14 @@ urlpatterns = [
     path("settings/policies/", views.policy_list, name="policy_list"),
     path("settings/policies/<str:key>/", views.policy_edit, name="policy_edit"),
 ]
+
+from polyplus.portal import document_views  # noqa: E402 - the reports, quotes and job-run pages
+
+urlpatterns += [
+    path("reports/", document_views.report_list, name="report_list"),
+    path("reports/<int:pk>/pdf/", document_views.report_pdf, name="report_pdf"),
+    path("quotes/", document_views.quote_list, name="quote_list"),
+    path("quotes/<int:pk>/pdf/", document_views.quote_pdf, name="quote_pdf"),
+    path("jobs/", document_views.job_run_list, name="job_run_list"),
+    path("jobs/<int:pk>/rerun/", document_views.job_run_rerun, name="job_run_rerun"),
+]
