@@ -51,6 +51,7 @@ class ReportSerializer(serializers.ModelSerializer):
         fields = ["id", "contract", "contract_number", "customer", "month", "status", "pages", "pdf",
                   "created_at", "finished_at"]
         read_only_fields = ["pages", "created_at", "finished_at"]
+        validators = []  # asking again for the same contract and month answers the report already there
 
     def get_fields(self):
         fields = super().get_fields()
