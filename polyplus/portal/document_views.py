@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -49,7 +49,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
                                               "it appears below when ready.")
                 return redirect("portal:report_list")
     elif request.method == "POST":
-        raise Http404
+        raise PermissionDenied("Only the customer's CSM or a Poly admin may ask for a report.")
     page, query_string = paginate(request, selectors.reports_visible_to(user))
     context = {"page_obj": page, "query_string": query_string, "form": form,
                "pending": any(report.status in PENDING for report in page.object_list)}
