@@ -8,6 +8,7 @@ renewal proposal; this module only numbers, renders, stores and mails.
 from __future__ import annotations
 
 import datetime
+import importlib
 import logging
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -152,17 +153,72 @@ def _queue_quote_mails(quote: Quote) -> list[str]:
 
 # ---- the daily job --------------------------------------------------------------------------
 
+def _installbase_models():
+    try:
+        module = importlib.import_module("installbase.models")
+    except ImportError:
+        return None
+    return module if hasattr(module, "TrueUp") and hasattr(module, "RenewalProposal") else None
+
+
 def proposed_true_up_drafts() -> list[QuoteDraft]:
-    """Every proposed true-up of the install base that has no quote yet."""
-    return []
+    """Every proposed true-up of the install base that has no quote yet, as the service computed it."""
+    models = _installbase_models()
+    if models is None:
+        return []
+    quoted = Quote.objects.filter(kind=QuoteKind.TRUE_UP).values("contract_id", "category")
+    drafts = []
+    true_ups = (models.TrueUp.objects.filter(status=models.TrueUpStatus.PROPOSED)
+                .select_related("contract__partner").order_by("pk"))
+    already = {(row["contract_id"], row["category"]) for row in quoted}
+    for true_up in true_ups:
+        if (true_up.contract_id, true_up.category) in already:
+            continue
+        drafts.append(true_up_draft(true_up))
+    return drafts
+
+
+def true_up_draft(true_up) -> QuoteDraft:
+    currency = true_up.currency
+    return QuoteDraft(
+        contract=true_up.contract, kind=QuoteKind.TRUE_UP, source_id=true_up.pk, category=true_up.category,
+        month=true_up.month, amount=true_up.amount, currency=currency,
+        lines=[
+            {"label": "Devices counted C", "value": str(true_up.count)},
+            {"label": "Committed Q", "value": str(true_up.committed_before)},
+            {"label": "Additional devices A = C − Q", "value": str(true_up.additional_devices)},
+            {"label": "Annual unit price", "value": f"{true_up.annual_unit_price} {currency}"},
+            {"label": "Months charged (from the adjustment month to the term's end)", "value": str(true_up.months)},
+            {"label": "A × annual unit price × months / 12", "value": f"{true_up.amount} {currency}"},
+        ],
+    )
 
 
 def renewal_draft(contract: Contract) -> QuoteDraft | None:
-    """The renewal quote made from the CSM's renewal proposal, or None when there is none."""
-    return None
-
-
-RENEWAL_PROPOSALS_AVAILABLE = False
+    """The renewal quote made from the CSM's open renewal proposal, or None when there is none."""
+    models = _installbase_models()
+    proposal = (models.RenewalProposal.objects.filter(contract=contract, status=models.RenewalStatus.PROPOSED)
+                .prefetch_related("lines").order_by("-created_at").first())
+    if proposal is None:
+        return None
+    currency = proposal.currency
+    lines = []
+    for line in proposal.lines.all():
+        label = line.get_category_display()
+        lines.append({"label": f"{label}: latest count {line.latest_count} + growth {line.growth} = "
+                               f"{line.committed} devices at {line.annual_unit_price} {currency} a year",
+                      "value": f"{line.amount} {currency}"})
+    options = []
+    if proposal.csm_hour_blocks:
+        options.append(f"{proposal.csm_hour_blocks} block(s) of 8 CSM hours a month")
+    if proposal.technical_account_management:
+        options.append("Technical Account Management")
+    if proposal.onsite_extension:
+        options.append("onsite support extension")
+    if options:
+        lines.append({"label": "Options", "value": ", ".join(options)})
+    return QuoteDraft(contract=contract, kind=QuoteKind.RENEWAL, source_id=proposal.pk, amount=proposal.total,
+                      currency=currency, lines=lines)
 
 
 def contracts_due_renewal_quote(today: datetime.date) -> list[Contract]:
@@ -203,7 +259,7 @@ def quotes_due(*, today: datetime.date | None = None) -> dict[str, int]:
     made = {"true_up": 0, "renewal": 0, "alerts": 0}
     with staff_context(reason="quotes: find what is due"):
         drafts = proposed_true_up_drafts()
-        due = contracts_due_renewal_quote(today) if RENEWAL_PROPOSALS_AVAILABLE else []
+        due = contracts_due_renewal_quote(today) if _installbase_models() is not None else []
     for draft in drafts:
         with staff_context(reason="true-up quote"):
             quote_request(draft=draft)

@@ -125,7 +125,6 @@ def reports_request_month(*, month: datetime.date) -> list[int]:
     today = max(timezone.now().date(), month_end(month) + datetime.timedelta(days=1))
     for contract_id in contract_ids:
         with staff_context(reason=f"monthly CSM report {month:%Y-%m}"):
-            sections.before_monthly_report(contract_id=contract_id, month=month)
             contract = Contract.objects.get(pk=contract_id)
             report_ids.append(report_request(contract=contract, month=month, today=today).pk)
     return report_ids
@@ -194,6 +193,9 @@ def report_make(*, report_id: int) -> Report:
         if report.status == ReportStatus.DONE:
             _queue_report_mails(report)  # unique keys: mails already queued are not queued again
             return report
+        # The month is reconciled first (idempotent; a month closed by a true-up's PO stays as stored).
+        sections.before_monthly_report(contract_id=report.contract_id, month=report.month,
+                                       today=max(timezone.now().date(), report.month))
         pdf, pages = render_report_pdf(contract=report.contract, month=report.month)
         save_file(report.pdf, report.filename, ContentFile(pdf))
         report.pages = pages

@@ -7,15 +7,20 @@ portal that is not there yet says so ("pending") instead of showing made-up numb
 from __future__ import annotations
 
 import datetime
+import importlib
+import logging
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Count, F, Q
 
 from contracts.models import Contract
 from tickets.models import Case, Severity
 
 HUNDRED = Decimal(100)
+logger = logging.getLogger("polyplus.portal.reports")
 
 
 @dataclass
@@ -65,36 +70,115 @@ def money(amount: Decimal, currency: str) -> str:
     return f"{amount:,.2f} {currency}"
 
 
+# ---- the apps the figures come from ---------------------------------------------------------------
+# The install base's reconciliation, the RMA app and ECPS are read through their own services and
+# selectors. Until an app is installed in this build its section says "pending".
+
+def _module(name: str):
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        return None
+
+
+def _reconciliation():
+    return _module("installbase.reconciliation")
+
+
+def _installbase_models():
+    module = _module("installbase.models")
+    return module if module is not None and hasattr(module, "Reconciliation") else None
+
+
 # ---- the sections -------------------------------------------------------------------------
+
+def reconciled_rows(*, contract: Contract, months: list[datetime.date]) -> dict:
+    """The install base's reconciliation rows by (category, month)."""
+    models = _installbase_models()
+    if models is None or not months:
+        return {}
+    rows = models.Reconciliation.objects.filter(contract=contract, month__in=months)
+    return {(row.category, row.month): row for row in rows}
+
+
+def monthly_counts(*, contract: Contract, months: list[datetime.date]) -> dict[tuple[str, datetime.date], int]:
+    """Reconciled counts C by (category, month)."""
+    return {key: row.count for key, row in reconciled_rows(contract=contract, months=months).items()}
+
 
 def inventory_section(*, contract: Contract, month: datetime.date) -> Section:
     section = Section(
         key="inventory", title="Inventory against baseline",
-        columns=["Category", "Count C", "Committed Q", "Baseline B = Q × 1.05", "Trigger"],
+        columns=["Category", "Count C", "Committed Q", "Baseline B = Q × 1.05", "Over Q", "Trigger"],
     )
-    lines = list(contract.lines.order_by("category"))
-    counts = monthly_counts(contract=contract, months=[month])
-    for line in lines:
-        count = counts.get((line.category, month))
-        trigger = "—" if count is None else ("Warning: C ≥ B" if Decimal(count) >= line.baseline else "Below B")
-        section.rows.append([line.get_category_display(), "—" if count is None else str(count),
-                             str(line.committed), f"{line.baseline}", trigger])
-    if not counts:
+    if _installbase_models() is None:
         section.pending = "The month's reconciliation (device counts C) is pending."
+    rows = reconciled_rows(contract=contract, months=[month])
+    for line in contract.lines.order_by("category"):
+        row = rows.get((line.category, month))
+        if row is None:
+            section.rows.append([line.get_category_display(), "—", str(line.committed), f"{line.baseline}", "—",
+                                 "not reconciled"])
+            continue
+        section.rows.append([
+            line.get_category_display(), str(row.count), str(row.committed), f"{row.baseline}",
+            "—" if row.percent_over is None else f"{row.percent_over}%",
+            "Warning: C ≥ Q × 1.05" if row.over_threshold else "Below the trigger",
+        ])
+        if row.missing_upload:
+            section.notes.append(f"{line.get_category_display()}: no Poly Lens inventory was uploaded for the "
+                                 "month; the portal's device records stand in.")
     return section
 
 
-def monthly_counts(*, contract: Contract, months: list[datetime.date]) -> dict[tuple[str, datetime.date], int]:
-    """Reconciled counts C by (category, month), from the install base's monthly reconciliation."""
-    return {}
-
-
 def true_up_section(*, contract: Contract, month: datetime.date) -> Section:
-    return Section(key="true_up", title="True-up status", pending="True-up status is pending.")
+    section = Section(key="true_up", title="True-up status",
+                      columns=["Category", "Adjustment month", "Additional A = C − Q", "Months", "Amount", "Status"])
+    models = _installbase_models()
+    if models is None:
+        section.pending = "True-up status is pending."
+        return section
+    true_ups = models.TrueUp.objects.filter(contract=contract, month__lte=month).order_by("month", "category")
+    for true_up in true_ups:
+        status = true_up.get_status_display()
+        if true_up.po_number:
+            status += f", PO {true_up.po_number}"
+        section.rows.append([true_up.get_category_display(), f"{true_up.month:%B %Y}", str(true_up.additional_devices),
+                             str(true_up.months), money(true_up.amount, true_up.currency), status])
+    baseline = _module("installbase.baseline")
+    if baseline is not None:
+        adjustment = baseline.adjustment_month(contract.start_date, contract.end_date)
+        if not section.rows:
+            when = "was" if adjustment <= month else "is"
+            section.notes.append(f"No true-up. The term's adjustment month {when} {adjustment:%B %Y}; a category "
+                                 "that meets the trigger then is quoted for its additional devices.")
+    return section
 
 
 def rma_section(*, contract: Contract, month: datetime.date) -> Section:
-    return Section(key="rma", title="Headset RMAs against the allowance", pending="Headset RMA figures are pending.")
+    """Approved headset RMAs of the calendar year so far against the 5% allowance (DOMAIN.md)."""
+    section = Section(key="rma", title="Headset RMAs against the allowance",
+                      columns=["Year", "Committed headsets Q", "Included (5%)", "Approved this year",
+                               "Approved this month", "Billable"])
+    selectors = _module("rma.selectors")
+    if selectors is None or not hasattr(selectors, "headset_rmas_in_year"):
+        section.pending = "Headset RMA figures are pending."
+        return section
+    line = contract.lines.filter(category="headset").first()
+    if line is None:
+        section.notes.append("The contract has no headset line; the allowance applies to headsets only.")
+        return section
+    start, end = _month_window(month)
+    in_year = selectors.headset_rmas_in_year(customer_id=contract.customer_id, year=month.year).filter(
+        approved_at__lt=end)
+    figures = in_year.aggregate(total=Count("pk"), this_month=Count("pk", filter=Q(approved_at__gte=start)),
+                                billable=Count("pk", filter=Q(billable=True)))
+    included = line.committed * 5 // 100
+    section.rows.append([str(month.year), str(line.committed), str(included), str(figures["total"]),
+                         str(figures["this_month"]), str(figures["billable"])])
+    section.notes.append("Each RMA's billing is decided when it is approved; billable ones are invoiced at the "
+                         "product's list price.")
+    return section
 
 
 def case_section(*, contract: Contract, month: datetime.date) -> Section:
@@ -146,7 +230,23 @@ def case_section(*, contract: Contract, month: datetime.date) -> Section:
 
 
 def ecps_section(*, contract: Contract, month: datetime.date) -> Section:
-    return Section(key="ecps", title="ECPS incidents", pending="ECPS incidents are pending.")
+    """The customer's cloud-partner escalations alive during the month, with the provider's numbers."""
+    section = Section(key="ecps", title="ECPS incidents",
+                      columns=["Case", "Cloud provider", "Provider incident", "Status", "Requested", "Closed"])
+    selectors = _module("ecps.selectors")
+    if selectors is None or not hasattr(selectors, "incidents_for_customer_in_period"):
+        section.pending = "ECPS incidents are pending."
+        return section
+    start, end = _month_window(month)
+    for incident in selectors.incidents_for_customer_in_period(contract.customer_id, start, end):
+        section.rows.append([
+            incident.case.number, incident.provider.name, incident.provider_incident_number or "—",
+            incident.get_status_display(), f"{incident.requested_at:%Y-%m-%d}",
+            f"{incident.closed_at:%Y-%m-%d}" if incident.closed_at else "—",
+        ])
+    if not section.rows:
+        section.notes.append("No ECPS escalations during the month.")
+    return section
 
 
 def csm_hours_section(*, contract: Contract, month: datetime.date) -> Section:
@@ -173,22 +273,32 @@ def report_sections(*, contract: Contract, month: datetime.date) -> list[Section
 
 
 def report_charts(*, contract: Contract, month: datetime.date) -> list[ChartSpec]:
-    """Per category, the counts over the term up to the month against Q and B."""
+    """Per category, the counts over the term up to the month against Q and B (as reconciled each
+    month, so a true-up's reset shows; the contract line's where a month was not reconciled)."""
     months = _months(contract.start_date, min(contract.end_date, _month_end(month)))
-    counts = monthly_counts(contract=contract, months=months)
+    rows = reconciled_rows(contract=contract, months=months)
     charts = []
     for line in contract.lines.order_by("category"):
+        of_line = [rows.get((line.category, m)) for m in months]
         charts.append(ChartSpec(
             title=f"{line.get_category_display()}: devices against Q and B",
             months=months,
             series=[
-                ("Count C", [counts.get((line.category, m)) for m in months], "#1b6e3a", False),
-                ("Committed Q", [line.committed] * len(months), "#555555", True),
-                ("Baseline B", [line.baseline] * len(months), "#b3261e", True),
+                ("Count C", [row.count if row else None for row in of_line], "#1b6e3a", False),
+                ("Committed Q", [row.committed if row else line.committed for row in of_line], "#555555", True),
+                ("Baseline B", [row.baseline if row else line.baseline for row in of_line], "#b3261e", True),
             ],
         ))
     return charts
 
 
-def before_monthly_report(*, contract_id: int, month: datetime.date) -> None:
+def before_monthly_report(*, contract_id: int, month: datetime.date, today: datetime.date) -> None:
     """The schedule reconciles the month before reporting on it (the install base's service)."""
+    reconciliation = _reconciliation()
+    if reconciliation is None:
+        return
+    try:
+        with transaction.atomic():
+            reconciliation.reconcile(contract_id=contract_id, month=month, today=today)
+    except ValidationError as exc:  # the report still goes out, saying the month is not reconciled
+        logger.warning("contract %s %s not reconciled: %s", contract_id, month, " ".join(exc.messages))
