@@ -233,3 +233,20 @@ def test_each_demo_partner_trades_from_its_country_and_prices_its_contracts_in_i
     assert dict(Partner.objects.values_list("slug", "country")) == {"nordic": "SE", "wisla": "PL"}
     currencies = set(Contract.objects.values_list("partner__slug", "currency"))
     assert currencies == {("nordic", "SEK"), ("wisla", "PLN")}
+
+
+def test_it_makes_last_months_report_of_each_enterprise_contract_once(db):
+    from polyplus.notifications.models import OutboundMail
+    from polyplus.portal.models import Report, ReportStatus
+    from polyplus.portal.reports import contracts_in_force_during, previous_month
+
+    seed()
+    month = previous_month(timezone.now().date())
+    reports = list(Report.objects.all())
+    assert {report.contract_id for report in reports} == set(
+        contracts_in_force_during(month).values_list("pk", flat=True))
+    assert len(reports) >= 2 and all(report.status == ReportStatus.DONE and report.pdf for report in reports)
+    mails = OutboundMail.objects.filter(key__startswith="csm-report:").count()
+    seed()
+    assert Report.objects.count() == len(reports)
+    assert OutboundMail.objects.filter(key__startswith="csm-report:").count() == mails
