@@ -45,10 +45,11 @@ class ReportSerializer(serializers.ModelSerializer):
     month = MonthField(help_text="The month reported on, as its first day (YYYY-MM-01); YYYY-MM is accepted.")
     status = serializers.ChoiceField(choices=ReportStatus.choices, read_only=True)
     pdf = serializers.SerializerMethodField(help_text="Where to download the PDF once the report is ready.")
+    reviewed = serializers.SerializerMethodField(help_text="The CSM marked the month reviewed.")
 
     class Meta:
         model = Report
-        fields = ["id", "contract", "contract_number", "customer", "month", "status", "pages", "pdf",
+        fields = ["id", "contract", "contract_number", "customer", "month", "status", "pages", "pdf", "reviewed",
                   "created_at", "finished_at"]
         read_only_fields = ["pages", "created_at", "finished_at"]
         validators = []  # asking again for the same contract and month answers the report already there
@@ -59,6 +60,9 @@ class ReportSerializer(serializers.ModelSerializer):
         if request is not None and request.user.is_authenticated:
             fields["contract"].queryset = selectors.reportable_contracts_for(request.user)
         return fields
+
+    def get_reviewed(self, report: Report) -> bool:
+        return bool(getattr(report, "reviewed", False))
 
     def get_pdf(self, report: Report) -> str | None:
         if report.status != ReportStatus.DONE:
