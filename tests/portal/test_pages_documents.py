@@ -119,3 +119,9 @@ def test_the_job_runs_list_takes_the_same_queries_for_3_and_30_runs(client_for, 
             assert client.get("/jobs/").status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_the_csms_dashboard_lists_the_latest_reports_with_their_downloads(client_for, csm, contract_a):
+    report = stored_report(contract_a, last_month())
+    html = client_for(csm).get("/dashboard/").content.decode()
+    assert "Latest monthly reports" in html and f"/reports/{report.pk}/pdf/" in html
