@@ -305,6 +305,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ServiceCategoryEnum": "polyplus.tenancy.models.ServiceCategory",
         "ProductCategoryEnum": "contracts.models.ProductCategory",
+        "DocumentStatusEnum": "polyplus.portal.models.DocumentStatus",
+        "ContractStatusEnum": "contracts.models.ContractStatus",
     },
 }
 

@@ -9,7 +9,7 @@ from django.http import FileResponse, Http404
 from django.urls import reverse
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -23,6 +23,7 @@ from polyplus.tenancy.models import ServiceCategory
 MONTH = re.compile(r"^(20\d\d)-(0[1-9]|1[0-2])(-01)?$")
 
 
+@extend_schema_field({"type": "string", "pattern": r"^20\d\d-(0[1-9]|1[0-2])(-01)?$", "example": "2026-10-01"})
 class MonthField(serializers.Field):
     """A calendar month: `2026-10` or its first day `2026-10-01`; always answered as the first day."""
 

@@ -16,11 +16,16 @@ from contracts.models import Contract
 from polyplus.tenancy.models import Partner, ServiceCategory, User
 
 
-class ReportStatus(models.TextChoices):
+class DocumentStatus(models.TextChoices):
+    """Where the making of a report's or quote's PDF stands."""
+
     QUEUED = "queued", "Queued"
     RUNNING = "running", "Being made"
     DONE = "done", "Ready"
     FAILED = "failed", "Failed"
+
+
+ReportStatus = DocumentStatus
 
 
 class Report(models.Model):
@@ -59,11 +64,7 @@ class QuoteKind(models.TextChoices):
     RENEWAL = "renewal", "Renewal"
 
 
-class QuoteStatus(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    RUNNING = "running", "Being made"
-    DONE = "done", "Ready"
-    FAILED = "failed", "Failed"
+QuoteStatus = DocumentStatus
 
 
 class Quote(models.Model):
