@@ -40,6 +40,7 @@ def overdue_returns_by_partner(*, today: datetime.date) -> dict[int, list]:
 
 def overdue_return_reminders_send(*, partner_id: int, today: datetime.date) -> int:
     """Queue today's reminder to each of the partner's admins and the requesters of its overdue RMAs."""
+    from polyplus.notifications.models import OutboundMail
     from polyplus.notifications.outbox import queue_mail
 
     selectors = _rma_selectors()
@@ -58,9 +59,12 @@ def overdue_return_reminders_send(*, partner_id: int, today: datetime.date) -> i
     ]
     queued = 0
     for person in people.distinct().order_by("email"):
+        key = f"rma-return-reminder:{partner_id}:{today}:{person.pk}"
+        if OutboundMail.objects.filter(key=key).exists():
+            continue  # today's reminder to this person is queued already
         subject = (f"{len(rmas)} failed unit{'s are' if len(rmas) != 1 else ' is'} overdue for return to Poly")
         queue_mail(
-            key=f"rma-return-reminder:{partner_id}:{today}:{person.pk}",
+            key=key,
             to=person.email,
             subject=subject,
             text="\n".join([

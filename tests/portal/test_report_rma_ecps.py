@@ -58,19 +58,22 @@ def test_the_report_lists_the_months_ecps_incidents_with_the_providers_numbers(s
 
 
 def test_overdue_returns_not_marked_sent_are_reminded_once_a_day(site_a, partner_a_engineer, partner_a_admin,
-                                                                 poly_support):
+                                                                 poly_support, monkeypatch):
     pytest.importorskip("rma.selectors")
     from polyplus.notifications.models import OutboundMail
     from tests.rma import covered_world, delivered
+    from tests.tickets import Clock
 
-    _contract, product = covered_world(site_a, category="video")
     today = timezone.now().date()
-    rma = delivered(partner_a_engineer, poly_support, site_a, product, delivered_on=today - datetime.timedelta(days=15))
+    clock = Clock(monkeypatch, timezone.now() - datetime.timedelta(days=20))  # shipped and delivered back then
+    _contract, product = covered_world(site_a, category="video")
+    rma = delivered(partner_a_engineer, poly_support, site_a, product)  # delivered that day, due 10 days later
+    clock.set(clock.now + datetime.timedelta(days=20))
     assert rma.return_due < today
     assert reminders.overdue_return_reminders_send_all(today=today) == 2  # the admin and the requester
-    assert reminders.overdue_return_reminders_send_all(today=today) == 2
-    mails = list(OutboundMail.objects.order_by("to"))
+    assert reminders.overdue_return_reminders_send_all(today=today) == 0  # once a day
+    mails = list(OutboundMail.objects.filter(key__startswith="rma-return-reminder:").order_by("to"))
     assert [mail.to for mail in mails] == ["admin@nordic.example", "eng@nordic.example"]
     assert rma.number in mails[0].text and "overdue" in mails[0].subject
     assert reminders.overdue_return_reminders_send_all(today=today + datetime.timedelta(days=1)) == 2
-    assert OutboundMail.objects.count() == 4  # one more each the next day
+    assert OutboundMail.objects.filter(key__startswith="rma-return-reminder:").count() == 4  # again the next day
