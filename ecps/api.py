@@ -239,6 +239,18 @@ class EscalationFilter(ScopedChoicesFilterSet):
         return queryset.filter(status__in=active) if value else queryset.exclude(status__in=active)
 
 
+class CloudAgreementFilter(ScopedChoicesFilterSet):
+    class Meta:
+        model = CloudAgreement
+        fields = ["customer", "provider"]
+
+
+class CloudAuthorisationFilter(ScopedChoicesFilterSet):
+    class Meta:
+        model = CloudAuthorisation
+        fields = ["customer", "provider"]
+
+
 # ---- views --------------------------------------------------------------------------------------
 
 class EscalationPagination(Pagination):
@@ -419,7 +431,7 @@ class CloudAgreementViewSet(TenantApiViewMixin, mixins.ListModelMixin, mixins.Re
     queryset = CloudAgreement.objects.none()
     serializer_class = CloudAgreementSerializer
     permission_classes = [IsPartnerMemberOrPolyWorker]
-    filterset_fields = ["customer"]
+    filterset_class = CloudAgreementFilter
 
     def get_queryset(self):
         return selectors.agreements_visible_to(self.request.user).order_by("-recorded_at", "-pk")
@@ -443,7 +455,7 @@ class CloudAuthorisationViewSet(TenantApiViewMixin, mixins.ListModelMixin, mixin
     queryset = CloudAuthorisation.objects.none()
     serializer_class = CloudAuthorisationSerializer
     permission_classes = [IsPartnerMemberOrPolyWorker]
-    filterset_fields = ["customer"]
+    filterset_class = CloudAuthorisationFilter
 
     def get_queryset(self):
         return selectors.authorisations_visible_to(self.request.user).order_by("-uploaded_at", "-pk")
