@@ -66,25 +66,24 @@ MOVE_WORDS = {
 
 # ---- notifications hook ------------------------------------------------------------------------
 
-# Called after commit with (event, escalation_id) for every ECPS event a person should hear about:
-# "requested", "awaiting_authorisation", "opened_with_provider", "update", "referred_to_provider",
-# "resolved", "cancelled", "joint_call_requested", "joint_call_scheduled". The notifications app
-# registers its sender here (ecps_event_listeners.append(...)); ECPS itself sends no mail.
-ecps_event_listeners: list[Callable[[str, int], None]] = []
+# Further listeners (e.g. in-app notifications) may register here: each is called in the escalation's
+# transaction with (event, escalation, by) and must write only through the outbox or its own rows.
+ecps_event_listeners: list[Callable[[str, Escalation, User | None], None]] = []
 
 
-def ecps_event(event: str, escalation: Escalation) -> None:
-    """The one hook through which ECPS events leave the app, after the transaction commits."""
-    escalation_id = escalation.pk
+def ecps_event(event: str, escalation: Escalation, *, by: User | None, ref: str = "", text: str = "") -> None:
+    """The one hook through which ECPS events leave the app: mail through the outbox (queued in this
+    transaction, sent after commit), then any registered listener. A failing listener is logged and
+    rolled back to its savepoint; it never undoes or hides the escalation's change."""
+    from ecps.notifications import mail_ecps_event
 
-    def deliver() -> None:
-        for listener in list(ecps_event_listeners):
-            try:
-                listener(event, escalation_id)
-            except Exception:  # a failing listener must not undo or hide the escalation's change
-                logger.exception("ECPS event listener failed for %s on escalation %s", event, escalation_id)
-
-    transaction.on_commit(deliver, robust=True)
+    for deliver in (lambda: mail_ecps_event(event, escalation, by=by, ref=ref, text=text),
+                    *(lambda listener=listener: listener(event, escalation, by) for listener in ecps_event_listeners)):
+        try:
+            with transaction.atomic():
+                deliver()
+        except Exception:  # noqa: BLE001 - a notification must not cost the escalation its change
+            logger.exception("ECPS event %s on escalation %s was not delivered", event, escalation.pk)
 
 
 # ---- helpers -----------------------------------------------------------------------------------
@@ -234,7 +233,7 @@ def authorisation_upload(*, by: User, customer: Customer, provider: CloudProvide
             EscalationUpdate.objects.create(
                 partner_id=escalation.partner_id, escalation=escalation, author=by,
                 body=f"Signed authorisation received (valid until {valid_until:%Y-%m-%d}).")
-            ecps_event("requested", escalation)
+            ecps_event("authorisation_received", escalation, by=by, ref=str(authorisation.pk))
     return authorisation
 
 
@@ -268,7 +267,7 @@ def escalation_request(*, by: User, case: Case, provider: CloudProvider, problem
     except IntegrityError:  # a second request for the same case and provider won the race
         raise ValidationError({"provider": [
             f"Case {case.number} already has an open escalation to {provider.name}."]}) from None
-    ecps_event(str(escalation.status), escalation)
+    ecps_event(str(escalation.status), escalation, by=by, text=problem)
     return escalation
 
 
@@ -305,7 +304,7 @@ def escalation_open_incident(*, by: User, escalation: Escalation, provider_incid
     if note:
         EscalationUpdate.objects.create(partner_id=escalation.partner_id, escalation=escalation, author=by,
                                         body=note, created_at=now)
-    ecps_event("opened_with_provider", escalation)
+    ecps_event("opened_with_provider", escalation, by=by, text=note)
     return escalation
 
 
@@ -320,8 +319,8 @@ def escalation_add_update(*, by: User, escalation: Escalation, body: str, intern
     _check_move(escalation, "add_update")
     update = EscalationUpdate.objects.create(partner_id=escalation.partner_id, escalation=escalation, author=by,
                                              body=body, internal=internal)
-    if not internal:
-        ecps_event("update", escalation)
+    if not internal:  # an internal update is Poly's alone: never mailed
+        ecps_event("update", escalation, by=by, ref=str(update.pk), text=body)
     return update
 
 
@@ -337,7 +336,7 @@ def escalation_refer(*, by: User, escalation: Escalation, findings: str) -> Esca
     escalation.status, escalation.findings = S.REFERRED_TO_PROVIDER, findings
     escalation.closed_by, escalation.closed_at = by, timezone.now()
     escalation.save(update_fields=["status", "findings", "closed_by", "closed_at"])
-    ecps_event("referred_to_provider", escalation)
+    ecps_event("referred_to_provider", escalation, by=by, text=findings)
     return escalation
 
 
@@ -351,7 +350,7 @@ def escalation_resolve(*, by: User, escalation: Escalation, resolution: str = ""
     escalation.status, escalation.resolution = S.RESOLVED, resolution
     escalation.closed_by, escalation.closed_at = by, timezone.now()
     escalation.save(update_fields=["status", "resolution", "closed_by", "closed_at"])
-    ecps_event("resolved", escalation)
+    ecps_event("resolved", escalation, by=by, text=resolution)
     return escalation
 
 
@@ -365,7 +364,7 @@ def escalation_cancel(*, by: User, escalation: Escalation, reason: str = "") -> 
     escalation.status, escalation.cancel_reason = S.CANCELLED, reason
     escalation.closed_by, escalation.closed_at = by, timezone.now()
     escalation.save(update_fields=["status", "cancel_reason", "closed_by", "closed_at"])
-    ecps_event("cancelled", escalation)
+    ecps_event("cancelled", escalation, by=by, text=reason)
     return escalation
 
 
@@ -380,7 +379,7 @@ def joint_call_request(*, by: User, escalation: Escalation, note: str = "") -> J
         raise ValidationError({"joint_call": ["A joint call is already asked for and waits to be scheduled."]})
     call = JointCall.objects.create(partner_id=escalation.partner_id, escalation=escalation, note=note,
                                     requested_by=by)
-    ecps_event("joint_call_requested", escalation)
+    ecps_event("joint_call_requested", escalation, by=by, ref=str(call.pk), text=note)
     return call
 
 
@@ -391,12 +390,14 @@ def joint_call_schedule(*, by: User, call: JointCall, scheduled_for: datetime.da
     if timezone.is_naive(scheduled_for):
         raise ValidationError({"scheduled_for": ["Give the time with its offset."]})
     _check_date("scheduled_for", scheduled_for.astimezone(datetime.UTC).date())
-    call = JointCall.objects.select_for_update().select_related("escalation").get(pk=call.pk)
+    call = JointCall.objects.select_for_update().select_related("escalation__case__site").get(pk=call.pk)
     if call.status == JointCallStatus.CANCELLED:
         raise ValidationError({"status": ["This joint call was cancelled."]})
     if not call.escalation.is_active:
         raise ValidationError({"status": ["The escalation is closed."]})
     call.status, call.scheduled_for, call.scheduled_by = JointCallStatus.SCHEDULED, scheduled_for, by
     call.save(update_fields=["status", "scheduled_for", "scheduled_by"])
-    ecps_event("joint_call_scheduled", call.escalation)
+    zone = call.escalation.case.site.zone
+    ecps_event("joint_call_scheduled", call.escalation, by=by, ref=str(call.pk),
+               text=f"The call is at {scheduled_for.astimezone(zone):%Y-%m-%d %H:%M} ({zone.key}).")
     return call

@@ -351,18 +351,26 @@ def test_a_joint_call_is_requested_once_then_scheduled_by_poly(poly_support, par
 
 # ---- events and the monthly report --------------------------------------------------------------
 
-def test_every_move_is_announced_through_the_one_hook_after_commit(partner_a_engineer, poly_support, site_a,
-                                                                    django_capture_on_commit_callbacks, monkeypatch):
+def test_every_move_is_announced_through_the_one_hook(partner_a_engineer, poly_support, site_a, monkeypatch):
     heard = []
-    monkeypatch.setattr(services, "ecps_event_listeners", [lambda event, pk: heard.append(event)])
+    monkeypatch.setattr(services, "ecps_event_listeners", [lambda event, escalation, by: heard.append(event)])
     ready_customer(partner_a_engineer, site_a, webex())
-    with django_capture_on_commit_callbacks(execute=True):
-        escalation = escalate(partner_a_engineer, site_a, webex())
-        services.escalation_add_update(by=poly_support, escalation=escalation, body="Internal", internal=True)
-        services.escalation_add_update(by=poly_support, escalation=escalation, body="Public")
-        services.escalation_open_incident(by=poly_support, escalation=escalation, provider_incident_number="W-5")
-        services.escalation_resolve(by=poly_support, escalation=escalation)
+    escalation = escalate(partner_a_engineer, site_a, webex())
+    services.escalation_add_update(by=poly_support, escalation=escalation, body="Internal", internal=True)
+    services.escalation_add_update(by=poly_support, escalation=escalation, body="Public")
+    services.escalation_open_incident(by=poly_support, escalation=escalation, provider_incident_number="W-5")
+    services.escalation_resolve(by=poly_support, escalation=escalation)
     assert heard == ["requested", "update", "opened_with_provider", "resolved"]
+
+
+def test_a_failing_listener_costs_the_escalation_nothing(partner_a_engineer, site_a, monkeypatch):
+    def broken(event, escalation, by):
+        escalation.__class__.objects.filter(pk=escalation.pk).update(status="nonsense-that-is-too-long" * 5)
+
+    monkeypatch.setattr(services, "ecps_event_listeners", [broken])
+    escalation = escalate(partner_a_engineer, site_a, webex())
+    escalation.refresh_from_db()
+    assert escalation.status == S.REQUESTED
 
 
 def test_incidents_for_customer_in_period_lists_what_was_alive_in_the_month(partner_a_engineer, poly_support,
