@@ -33,7 +33,7 @@ def seed_ecps_demo(*, engineer: User, staff: dict[str, User], customer: Customer
     site = customer.sites.order_by("site_id").first()
     if site is None:
         return 0
-    teams, zoom, webex = (CloudProvider.objects.get(name=name) for name in ("Microsoft Teams", "Zoom", "Webex"))
+    teams, zoom, webex = (services.provider_named(name) for name in ("Microsoft Teams", "Zoom", "Webex"))
     made = 0
     for provider, reference in ((teams, "MS-EA-4471"), (zoom, "ZM-ENT-2208"), (webex, "WX-FLEX-9031")):
         services.agreement_record(by=engineer, customer=customer, provider=provider, reference=reference,

@@ -144,6 +144,24 @@ def missing_agreement(escalation: Escalation, on: datetime.date) -> bool:
 
 # ---- providers (Poly admins) -------------------------------------------------------------------
 
+# The providers Poly starts with (also added by migration 0002): (name, requires_authorisation, direct_engagement).
+STARTING_PROVIDERS = (
+    ("Microsoft Teams", True, True),
+    ("Zoom", True, True),
+    ("Google Meet", True, False),
+    ("RingCentral", False, True),
+    ("Webex", False, True),
+)
+
+
+def provider_named(name: str) -> CloudProvider:
+    """One of the starting providers, added again with its starting flags if someone removed it."""
+    flags = {entry[0]: entry[1:] for entry in STARTING_PROVIDERS}[name]
+    provider, _ = CloudProvider.objects.get_or_create(
+        name=name, defaults={"requires_authorisation": flags[0], "direct_engagement": flags[1]})
+    return provider
+
+
 def _require_poly_admin(by: User) -> None:
     if not by.is_poly_admin:
         raise PermissionDenied("Only a Poly admin may do this.")

@@ -28,13 +28,13 @@ EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 
 
 
 def teams() -> CloudProvider:
-    """Needs the customer's signed authorisation (seeded list)."""
-    return CloudProvider.objects.get(name="Microsoft Teams")
+    """Needs the customer's signed authorisation (the starting list; made again after a flush)."""
+    return services.provider_named("Microsoft Teams")
 
 
 def webex() -> CloudProvider:
-    """Needs no authorisation (seeded list)."""
-    return CloudProvider.objects.get(name="Webex")
+    """Needs no authorisation (the starting list)."""
+    return services.provider_named("Webex")
 
 
 def today_at(site) -> datetime.date:
