@@ -57,16 +57,23 @@ class OpenIncidentForm(forms.Form):
 
 
 class UpdateForm(forms.Form):
+    """A public update: the partner and the customer read it."""
+
     prefix = "update"
 
-    body = text_field("Update", required=True, rows=4, help_text="An exchange with the provider or its status.",
+    body = text_field("Update", required=True, rows=4,
+                      help_text="An exchange with the provider or its status; the partner and the customer read it.",
                       required_message="Write the update.")
-    internal = forms.BooleanField(required=False, label="Internal: Poly only, never shown to partner or customer")
 
-    def __init__(self, *args, may_write_internal: bool = False, **kwargs):
-        super().__init__(*args, **kwargs)
-        if not may_write_internal:
-            del self.fields["internal"]
+
+class InternalUpdateForm(forms.Form):
+    """Poly only. A form of its own, posted to its own address, so that what is public and what is
+    internal is chosen by the form used, never by a box left unticked (as the case page does)."""
+
+    prefix = "internal"
+
+    body = text_field("Internal update", required=True, rows=3, help_text="Never shown to the partner or the customer.",
+                      required_message="Write the update.")
 
 
 class ReferForm(forms.Form):

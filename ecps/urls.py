@@ -15,6 +15,7 @@ urlpatterns = [
     path("ecps/<int:pk>/", views.escalation_detail, name="escalation_detail"),
     path("ecps/<int:pk>/open-incident/", views.escalation_open_incident, name="open_incident"),
     path("ecps/<int:pk>/update/", views.escalation_update, name="add_update"),
+    path("ecps/<int:pk>/internal-update/", views.escalation_internal_update, name="add_internal_update"),
     path("ecps/<int:pk>/refer/", views.escalation_refer, name="refer"),
     path("ecps/<int:pk>/resolve/", views.escalation_resolve, name="resolve"),
     path("ecps/<int:pk>/cancel/", views.escalation_cancel, name="cancel"),

@@ -136,7 +136,9 @@ def render_escalation(request: HttpRequest, escalation: Escalation, *, bound: di
         "can_open": may_act and status == EscalationStatus.REQUESTED,
         "open_form": bound.get("open") or forms.OpenIncidentForm(),
         "can_update": may_act and active,
-        "update_form": bound.get("update") or forms.UpdateForm(may_write_internal=worker),
+        "update_form": bound.get("update") or forms.UpdateForm(),
+        "can_write_internal": worker and active,
+        "internal_form": bound.get("internal") or forms.InternalUpdateForm(),
         "can_refer": worker and status in services.MOVES["refer"],
         "refer_form": bound.get("refer") or forms.ReferForm(),
         "can_resolve": may_act and status == EscalationStatus.OPENED_WITH_PROVIDER,
@@ -194,14 +196,10 @@ def escalation_open_incident(request: HttpRequest, pk: int) -> HttpResponse:
                     note=d["note"]))
 
 
-@require_POST
-@roles_required(*EVERYONE)
-def escalation_update(request: HttpRequest, pk: int) -> HttpResponse:
-    escalation = _to_act_on(request, pk)
-    worker = services.is_poly_case_worker(request.user)
-    form = forms.UpdateForm(request.POST, may_write_internal=worker)
+def _add_update(request: HttpRequest, pk: int, *, internal: bool) -> HttpResponse:
+    escalation = _to_act_on(request, pk, frozenset(POLY_CASE_ROLES) if internal else ACTORS)
+    form = (forms.InternalUpdateForm if internal else forms.UpdateForm)(request.POST)
     if form.is_valid():
-        internal = bool(form.cleaned_data.get("internal"))
         try:
             services.escalation_add_update(by=request.user, escalation=escalation, body=form.cleaned_data["body"],
                                            internal=internal)
@@ -210,7 +208,21 @@ def escalation_update(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "Internal update added (Poly only)." if internal else "Update added.")
             return redirect("ecps:escalation_detail", escalation.pk)
-    return render_escalation(request, escalation, bound={"update": form})
+    return render_escalation(request, escalation, bound={"internal" if internal else "update": form})
+
+
+@require_POST
+@roles_required(*EVERYONE)
+def escalation_update(request: HttpRequest, pk: int) -> HttpResponse:
+    """A public update, always: an internal one has its own form and address."""
+    return _add_update(request, pk, internal=False)
+
+
+@require_POST
+@roles_required(*EVERYONE)
+def escalation_internal_update(request: HttpRequest, pk: int) -> HttpResponse:
+    """An internal update, Poly's case workers only."""
+    return _add_update(request, pk, internal=True)
 
 
 @require_POST

@@ -82,7 +82,7 @@ def test_internal_updates_show_to_poly_only_and_a_customer_sees_number_and_publi
     ready_customer(partner_a_engineer, site_a, webex())
     escalation = escalate(partner_a_engineer, site_a, webex())
     poly = client_for(poly_support)
-    poly.post(f"/ecps/{escalation.pk}/update/", {"update-body": "Provider contact: Jo", "update-internal": "on"})
+    poly.post(f"/ecps/{escalation.pk}/internal-update/", {"internal-body": "Provider contact: Jo"})
     poly.post(f"/ecps/{escalation.pk}/update/", {"update-body": "Provider is investigating."})
     services.escalation_open_incident(by=poly_support, escalation=escalation, provider_incident_number="WX-77")
     assert "Provider contact: Jo" in page(poly, f"/ecps/{escalation.pk}/")
@@ -96,11 +96,14 @@ def test_internal_updates_show_to_poly_only_and_a_customer_sees_number_and_publi
     assert "WX-77" in page(client_for(customer_viewer), "/ecps/")
 
 
-def test_a_partner_cannot_write_an_internal_update_by_posting_the_box(client_for, partner_a_engineer, site_a):
+def test_a_partner_may_not_write_internal_updates_and_a_box_makes_nothing_internal(client_for, partner_a_engineer,
+                                                                                  poly_support, site_a):
     escalation = escalate(partner_a_engineer, site_a, webex())
-    client_for(partner_a_engineer).post(f"/ecps/{escalation.pk}/update/",
-                                        {"update-body": "Hi", "update-internal": "on"})
-    assert list(escalation.updates.values_list("internal", flat=True)) == [False]
+    partner = client_for(partner_a_engineer)
+    assert partner.post(f"/ecps/{escalation.pk}/internal-update/", {"internal-body": "Hi"}).status_code == 403
+    partner.post(f"/ecps/{escalation.pk}/update/", {"update-body": "Hi", "update-internal": "on"})
+    client_for(poly_support).post(f"/ecps/{escalation.pk}/update/", {"update-body": "Yo", "update-internal": "on"})
+    assert list(escalation.updates.values_list("internal", flat=True)) == [False, False]
 
 
 def test_another_partners_pages_are_404s_and_change_nothing(client_for, partner_a_engineer, partner_b_engineer,
@@ -114,6 +117,7 @@ def test_another_partners_pages_are_404s_and_change_nothing(client_for, partner_
                 f"/ecps/customers/{site_a.customer_id}/", f"/ecps/authorisations/{signed.pk}/"):
         assert client.get(url).status_code == 404, url
     for action, data in (("open-incident", {"open-provider_incident_number": "X"}), ("update", {"update-body": "x"}),
+                         ("internal-update", {"internal-body": "x"}),
                          ("refer", {"refer-findings": "x"}), ("resolve", {}), ("cancel", {}), ("joint-call", {}),
                          ("joint-call/schedule", {})):
         assert client.post(f"/ecps/{escalation.pk}/{action}/", data).status_code == 404, action
