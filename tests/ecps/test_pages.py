@@ -205,3 +205,14 @@ def test_the_escalation_page_costs_the_same_queries_whatever_its_updates(client_
             assert client.get(f"/ecps/{escalation.pk}/").status_code == 200
         counts.append(len(captured.captured_queries))
     assert counts[0] == counts[1], counts
+
+
+def test_the_customers_status_page_lists_open_provider_incidents_with_their_numbers(
+        client_for, partner_a_engineer, poly_support, customer_viewer, site_a, site_b, partner_b_engineer):
+    ready_customer(partner_a_engineer, site_a, webex())
+    escalation = escalate(partner_a_engineer, site_a, webex())
+    services.escalation_open_incident(by=poly_support, escalation=escalation, provider_incident_number="WX-STATUS-1")
+    escalate(partner_b_engineer, site_b, webex(), problem="Płock problem")
+    html = page(client_for(customer_viewer), "/dashboard/")
+    assert "Cloud provider incidents" in html and "WX-STATUS-1" in html
+    assert "Płock" not in html and html.count("data-escalation=") == 1
