@@ -387,3 +387,31 @@ def test_incidents_for_customer_in_period_lists_what_was_alive_in_the_month(part
     today = timezone.now().date()
     found = list(selectors.incidents_for_customer_in_period(site_a.customer_id, today - 10 * DAY, today + DAY))
     assert [(e.provider.name, e.provider_incident_number) for e in found] == [("Webex", "WX-77")]
+
+
+def test_a_provider_taken_off_the_list_takes_no_new_escalations_or_agreements(poly_admin, partner_a_engineer, site_a):
+    provider = services.provider_save(by=poly_admin, provider=webex(), name="Webex", requires_authorisation=False,
+                                      direct_engagement=True, active=False)
+    with pytest.raises(ValidationError) as excinfo:
+        escalate(partner_a_engineer, site_a, provider)
+    assert "no longer on Poly's list" in errors_of(excinfo)["provider"][0]
+    with pytest.raises(ValidationError):
+        services.agreement_record(by=partner_a_engineer, customer=site_a.customer, provider=provider, reference="X",
+                                  valid_until=today_at(site_a))
+
+
+@pytest.mark.parametrize(("reference", "valid_until", "field"), [
+    ("  ", datetime.date(2030, 1, 1), "reference"),
+    ("R-1", datetime.date(2100, 1, 1), "valid_until"),
+    ("bad\x00", datetime.date(2030, 1, 1), "reference"),
+])
+def test_an_agreement_needs_a_reference_and_a_date_in_range(partner_a_engineer, site_a, reference, valid_until, field):
+    with pytest.raises(ValidationError) as excinfo:
+        services.agreement_record(by=partner_a_engineer, customer=site_a.customer, provider=webex(),
+                                  reference=reference, valid_until=valid_until)
+    assert field in errors_of(excinfo)
+
+
+def test_only_a_poly_admin_changes_providers(poly_support):
+    with pytest.raises(PermissionDenied):
+        services.provider_save(by=poly_support, name="X", requires_authorisation=True, direct_engagement=True)
