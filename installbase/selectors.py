@@ -137,3 +137,18 @@ def enterprise_contracts_visible_to(user: User) -> QuerySet[Contract]:
     """Contracts a CSM's workspace reconciles: Enterprise, active or expired."""
     return _csm_scope(Contract.objects.select_related("customer", "partner"), user).filter(
         offering=Offering.POLY_PLUS_ENTERPRISE, status__in=[ContractStatus.ACTIVE, ContractStatus.EXPIRED])
+
+
+def workspace_contracts(user: User, month: datetime.date) -> QuerySet[Contract]:
+    """Enterprise contracts in force for the landing page, each with its flags for `month`:
+    `triggered` (a category at or over its baseline), `reviewed`, `open_true_up`. One query."""
+    return (
+        enterprise_contracts_visible_to(user).filter(status=ContractStatus.ACTIVE)
+        .annotate(
+            triggered=Exists(Reconciliation.objects.filter(contract=OuterRef("pk"), month=month, over_threshold=True)),
+            reconciled=Exists(Reconciliation.objects.filter(contract=OuterRef("pk"), month=month)),
+            reviewed=Exists(MonthReview.objects.filter(contract=OuterRef("pk"), month=month)),
+            open_true_up=Exists(TrueUp.objects.filter(contract=OuterRef("pk"), status="proposed")),
+        )
+        .order_by("customer__name", "customer_id", "start_date")
+    )

@@ -134,7 +134,7 @@ def test_bad_upload_input_is_a_400_and_nothing_is_stored(customer_a, partner_a_e
 @pytest.mark.parametrize("path", ["inventory-uploads/", "reconciliations/", "true-ups/"])
 def test_lists_take_the_same_queries_for_3_and_30_rows(partner_a, partner_a_engineer, poly_admin, api_for, path):
     def world(n):
-        for i in range(n):
+        for _ in range(n):
             customer = factories.CustomerFactory(partner=partner_a)
             site = factories.SiteFactory(customer=customer)
             reconciled_world(customer, site, partner_a_engineer, prefix=f"Q{customer.pk}-")
