@@ -16,7 +16,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 WIDTH, HEIGHT = 640, 240
-LEFT, RIGHT, TOP, BOTTOM = 48, 16, 16, 36
+LEFT, RIGHT, TOP, BOTTOM = 48, 32, 30, 36
 COUNT_COLOUR, Q_COLOUR, B_COLOUR = "#1d4ed8", "#4b5563", "#b45309"
 
 

@@ -278,6 +278,9 @@ def write_devices(*, upload: InventoryUpload, columns: dict[str, int], rows: lis
     if errors:
         raise Refused(errors)
     with connection.cursor() as cursor:
+        # Foreign keys are checked per statement, not queued to the commit: PostgreSQL scans the
+        # whole queue of deferred checks after every statement, which grows with each chunk.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         for start in range(0, len(inserts), CHUNK):
             chunk = inserts[start:start + CHUNK]
             cursor.execute(INSERT_SQL, [
@@ -297,9 +300,10 @@ def write_devices(*, upload: InventoryUpload, columns: dict[str, int], rows: lis
             cursor.execute(UPDATE_SQL, [today, [u[0] for u in chunk], [u[1] for u in chunk],
                                         [u[2] for u in chunk], [u[3] for u in chunk]])
     day = month_end(upload.month)
+    categories = set(ServiceCategory.values)
     counts = Counter(
         product[2] for product, entered, left in final
-        if product[2] in ServiceCategory.values and entered <= day and (left is None or left > day)
+        if product[2] in categories and entered <= day and (left is None or left > day)
         and not (product[3] is not None and product[3] <= day)
     )
     return len(inserts), len(updates), dict(sorted(counts.items()))

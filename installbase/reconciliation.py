@@ -122,7 +122,7 @@ def closing_true_up(*, customer_id: int, month: datetime.date) -> TrueUp | None:
             .select_related("contract").first())
 
 
-def _committed_in(month: datetime.date, line: ContractLine, accepted: TrueUp | None) -> int:
+def committed_in(month: datetime.date, line: ContractLine, accepted: TrueUp | None) -> int:
     """Q as it stood in `month`: an accepted true-up reset it from its month onwards."""
     if accepted is None:
         return line.committed
@@ -203,7 +203,7 @@ def reconcile(*, contract_id: int, month: datetime.date, by: User | None = None,
     lines = list(contract.lines.order_by("category"))
     changed = False
     for line in lines:
-        committed = _committed_in(month, line, accepted.get(line.category))
+        committed = committed_in(month, line, accepted.get(line.category))
         count = counts.get(line.category, 0)
         values = {
             "count": count, "committed": committed, "baseline": rules.baseline(committed),

@@ -126,16 +126,20 @@ def lens_access(request: HttpRequest, pk: int) -> HttpResponse:
 
 # ---- a contract's reconciliation -----------------------------------------------------------------
 
-def _chart_points(contract: Contract, rows) -> dict[str, list[Point]]:
+def _chart_points(contract: Contract, rows, true_ups) -> dict[str, list[Point]]:
+    """Per category, one point per month of the term: the reconciled count where there is one, and
+    Q and B as they stood that month (a true-up's PO moved them) for every month."""
     by_key = {(row.category, row.month): row for row in rows}
+    accepted = {tu.category: tu for tu in true_ups if tu.status == TrueUpStatus.ACCEPTED}
     months = rules.term_months(contract.start_date, contract.end_date)
     charts = {}
     for line in contract.lines.all():
         points = []
         for month in months:
             row = by_key.get((line.category, month))
-            points.append(Point(month=month, count=row.count if row else None,
-                                committed=row.committed if row else None, baseline=row.baseline if row else None))
+            committed = row.committed if row else reconciliation.committed_in(month, line, accepted.get(line.category))
+            points.append(Point(month=month, count=row.count if row else None, committed=committed,
+                                baseline=rules.baseline(committed)))
         charts[line.category] = points
     return charts
 
@@ -158,7 +162,7 @@ def _reconciliation_page(request: HttpRequest, contract: Contract, *, bound: dic
          "svg": term_chart(title=f"{labels.get(category, category)}: count against Q and B, "
                                  f"{contract.start_date:%b %Y} to {contract.end_date:%b %Y}",
                            points=points, chart_id=f"chart-{category}")}
-        for category, points in _chart_points(contract, all_rows).items()
+        for category, points in _chart_points(contract, all_rows, true_ups).items()
     ]
     months = [m for m in rules.term_months(contract.start_date, contract.end_date) if m <= month_start(today)]
     lines = list(contract.lines.all())
