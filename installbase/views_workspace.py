@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -344,3 +345,11 @@ def upload_detail(request: HttpRequest, pk: int) -> HttpResponse:
     template = "installbase/workspace/_upload_status.html" if request.htmx else "installbase/workspace/upload.html"
     return render(request, template, {"upload": upload, "can_upload": may_upload(request.user, upload.partner_id)})
 
+
+
+def reconciliation_section(request: HttpRequest, contract: Contract, bound: dict) -> str:
+    """On the contract page of an active or expired Enterprise contract: the way to its reconciliation."""
+    if not contract.is_enterprise or contract.status not in {ContractStatus.ACTIVE, ContractStatus.EXPIRED} \
+            or request.user.is_customer_viewer:
+        return ""
+    return render_to_string("installbase/workspace/_contract_section.html", {"contract": contract}, request=request)

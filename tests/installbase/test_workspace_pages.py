@@ -143,3 +143,8 @@ def test_my_customers_takes_the_same_queries_for_3_and_30_contracts(partner_a, p
     few = count()
     world(27)
     assert count() == few
+
+
+def test_the_contract_page_leads_to_its_reconciliation(world, partner_a_admin, client_for):
+    page = client_for(partner_a_admin).get(f"/contracts/{world['contract']}/").content.decode()
+    assert f"/workspace/contracts/{world['contract']}/" in page
