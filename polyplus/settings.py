@@ -306,6 +306,8 @@ SPECTACULAR_SETTINGS = {
         "ServiceCategoryEnum": "polyplus.tenancy.models.ServiceCategory",
         "ProductCategoryEnum": "contracts.models.ProductCategory",
         "DocumentStatusEnum": "polyplus.portal.models.DocumentStatus",
+        "InventoryUploadStatusEnum": "installbase.models.UploadStatus",
+        "TrueUpStatusEnum": "installbase.models.TrueUpStatus",
         "ContractStatusEnum": "contracts.models.ContractStatus",
     },
 }

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from contracts.models import ContractStatus
 from contracts.selectors import contracts_visible_to, custom_quotes_awaiting_decision
 from ecps import selectors as ecps_selectors
-from installbase.selectors import non_compliant_customers, unlisted_devices_visible_to
+from installbase.selectors import non_compliant_customers, unlisted_devices_visible_to, workspace_contracts
 from polyplus.portal.selectors import reports_visible_to
 from polyplus.tenancy import selectors, services
 from polyplus.tenancy.forms import timezone_choices
@@ -144,6 +144,8 @@ def _csm(user: User, today: datetime.date) -> dict:
         "site_count": sum(customer.site_count for customer in customers),
         "partner_count": len({customer.partner_id for customer in customers}),
         "latest_reports": list(reports_visible_to(user)[:DASHBOARD_LIST_LIMIT]),
+        "workspace_month": today.replace(day=1),
+        "workspace_contracts": list(workspace_contracts(user, today.replace(day=1))),
         **_contract_summary(user, today),
     }
 
