@@ -248,8 +248,12 @@ def test_it_makes_last_months_report_of_each_enterprise_contract_once(db):
         contracts_in_force_during(month).values_list("pk", flat=True))
     assert len(reports) >= 2 and all(report.status == ReportStatus.DONE and report.pdf for report in reports)
     mails = OutboundMail.objects.filter(key__startswith="csm-report:").count()
+    from polyplus.portal.models import Quote
+
+    [quote] = Quote.objects.all()  # the demo's proposed true-up, quoted
+    assert (quote.kind, quote.status) == ("true_up", "done") and quote.pdf
     seed()
-    assert Report.objects.count() == len(reports)
+    assert Report.objects.count() == len(reports) and Quote.objects.count() == 1
     assert OutboundMail.objects.filter(key__startswith="csm-report:").count() == mails
 
 
