@@ -13,4 +13,6 @@ urlpatterns = [
     path("sites/<str:site_id>/", views.site_detail, name="site_detail"),
     path("settings/policies/", views.policy_list, name="policy_list"),
     path("settings/policies/<str:key>/", views.policy_edit, name="policy_edit"),
+    path("status/", views.own_status_page, name="own_status"),
+    path("status/<int:customer_id>/", views.customer_status_page, name="customer_status"),
 ]

@@ -21,6 +21,8 @@ from django.views.decorators.http import require_POST
 from contracts.models import ContractStatus
 from contracts.selectors import contracts_visible_to, custom_quotes_awaiting_decision
 from installbase.selectors import non_compliant_customers, unlisted_devices_visible_to
+from polyplus.portal.context_processors import brand_context
+from polyplus.portal.status import customer_status
 from polyplus.tenancy import selectors, services
 from polyplus.tenancy.forms import timezone_choices
 from polyplus.tenancy.models import PolicySetting, Role, User
@@ -175,12 +177,8 @@ def _partner_engineer(user: User, today: datetime.date) -> dict:
 
 
 def _customer_viewer(user: User, today: datetime.date) -> dict:
-    sites = selectors.sites_visible_to(user)
-    return {
-        "customer": selectors.customers_visible_to(user).first(),
-        "sites": sites,
-        "countries": sites.aggregate(n=Count("country", distinct=True))["n"],
-    }
+    """A customer viewer lands on its customer's status page."""
+    return status_page_context(customer_status(user=user, customer_id=user.customer_id))
 
 
 DASHBOARDS: dict[str, tuple[str, Callable[[User, datetime.date], dict]]] = {
@@ -199,6 +197,27 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     template, build = DASHBOARDS[request.user.role]
     context = build(request.user, timezone.localdate())
     return render(request, f"portal/dashboard/{template}.html", context)
+
+
+def status_page_context(status) -> dict:
+    """The page in the customer's partner's brand, whoever reads it (Poly staff too)."""
+    return {"status": status, "customer": status.customer, **brand_context(status.brand)}
+
+
+@login_required
+def customer_status_page(request: HttpRequest, customer_id: int) -> HttpResponse:
+    """A customer's status page at a stable address: its own viewers, its partner's people and
+    Poly staff may read it; anyone else gets 404."""
+    status = customer_status(user=request.user, customer_id=customer_id)
+    return render(request, "portal/status/page.html", status_page_context(status))
+
+
+@login_required
+def own_status_page(request: HttpRequest) -> HttpResponse:
+    """A customer viewer's own status page; nobody else has one."""
+    if not request.user.is_customer_viewer:
+        raise Http404("Only a customer has a status page of its own.")
+    return redirect("portal:customer_status", customer_id=request.user.customer_id)
 
 
 @login_required

@@ -1,7 +1,9 @@
 from allauth.account.adapter import DefaultAccountAdapter, get_adapter
+from allauth.account.forms import LoginForm
 from allauth.mfa.base.forms import AuthenticateForm
 from django import forms
 
+from polyplus.tenancy.hosts import may_use_host, own_sign_in_address
 from polyplus.tenancy.lockout import account_locked, client_ip, record_failed_sign_in
 
 
@@ -38,3 +40,18 @@ class MfaAuthenticateForm(AuthenticateForm):
         except forms.ValidationError:
             record_failed_sign_in(self.user.email)
             raise
+
+
+class HostLoginForm(LoginForm):
+    """Sign-in on a partner's own host is for that partner's people only: anyone else (another
+    partner's people, Poly staff) is told where they sign in, and is not signed in here."""
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if self.user is not None and self.request is not None and not may_use_host(self.user, self.request):
+            address = own_sign_in_address(self.user, self.request)
+            self.user = None
+            raise forms.ValidationError(
+                f"This address is {self.request.host_brand.display_name}'s portal, and your account is not one "
+                f"of theirs. Sign in at {address}", code="wrong_portal")
+        return cleaned_data

@@ -24,6 +24,8 @@ The design, and why it is fast:
   and, during sign-in (`app.identity_lookup`), every row, as a user must be found before
   the partner is known. They are small, and read by primary key or unique email. A
   person's e-mail addresses and authenticators (allauth's tables) follow their person.
+- Brands and partner host names (`rls_sign_in_visible`) are also visible during sign-in:
+  a partner's host shows its brand on the sign-in page, before anyone is known (hosts.py).
 
 No setting at all means nothing visible: a query that forgets its context finds no rows.
 """
@@ -94,6 +96,8 @@ def policy_expression(model: type[Model]) -> str | None:
     if column is None:
         return None
     expression = f'"{column}" = polyplus_current_partner()'
+    if getattr(model, "rls_sign_in_visible", False):
+        return f"({expression} OR polyplus_identity_lookup())"
     identity = getattr(model, "rls_identity_column", None)
     if identity:
         return f'({expression} OR polyplus_identity_lookup() OR "{identity}" = polyplus_current_user())'

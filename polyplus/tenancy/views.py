@@ -352,7 +352,16 @@ def brand_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 def brand_logo(request: HttpRequest, pk: int) -> FileResponse:
     """A partner's logo, for those who may see the partner; served so that an SVG cannot run script."""
     partner = selectors.partner_get_for_user(user=request.user, pk=pk)
-    brand = getattr(partner, "brand", None)
+    return _logo_response(getattr(partner, "brand", None))
+
+
+def host_logo(request: HttpRequest) -> FileResponse:
+    """The logo of the partner whose host the request came in on, for anyone there (its sign-in
+    page shows it); the portal's own hosts have none."""
+    return _logo_response(getattr(request, "host_brand", None))
+
+
+def _logo_response(brand) -> FileResponse:
     if brand is None or not brand.logo:
         raise Http404("No logo.")
     extension = "." + brand.logo.name.rsplit(".", 1)[-1].lower()
