@@ -9,6 +9,7 @@ whose letter takes black or white, whichever reads better, so any accent can be 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 AA_NORMAL_TEXT = 4.5
@@ -17,6 +18,7 @@ INK = "#1c2430"
 PAGE_BACKGROUND = "#f5f7fa"
 DEFAULT_PRIMARY = "#0b3d91"
 DEFAULT_ACCENT = "#f28c28"
+HEX_COLOR = re.compile(r"#[0-9a-fA-F]{6}")
 
 
 def _rgb(color: str) -> tuple[int, int, int]:

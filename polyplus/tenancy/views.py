@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from polyplus.tenancy import forms, selectors, services
+from polyplus.tenancy.contrast import DEFAULT_ACCENT, DEFAULT_PRIMARY, HEX_COLOR, check_primary, text_color_on
 from polyplus.tenancy.models import Partner, Role, User
 from polyplus.tenancy.web import id_param, text_param
 
@@ -345,7 +346,17 @@ def brand_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         else:
             messages.success(request, "Brand saved. Your customers see it from now on.")
             return redirect(request.path)
-    return render(request, "tenancy/brand_form.html", {"form": form, "partner": partner, "partner_brand": brand})
+    return render(request, "tenancy/brand_form.html", {"form": form, "partner": partner, "partner_brand": brand,
+                                                        "preview": _brand_preview(form)})
+
+
+def _brand_preview(form) -> dict:
+    """The colours as typed (or saved), with the contrast white text reaches on the primary colour."""
+    primary, accent = (str(form[name].value() or "") for name in ("primary_color", "accent_color"))
+    primary = primary if HEX_COLOR.fullmatch(primary) else DEFAULT_PRIMARY
+    accent = accent if HEX_COLOR.fullmatch(accent) else DEFAULT_ACCENT
+    return {"primary": primary, "accent": accent, "on_accent": text_color_on(accent), "check": check_primary(primary),
+            "name": str(form["display_name"].value() or "")}
 
 
 @login_required

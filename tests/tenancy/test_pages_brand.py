@@ -51,7 +51,7 @@ def test_partner_admin_sees_its_brand_form_and_preview(client_for, partner_a_adm
     assert response.status_code == 200
     assert 'enctype="multipart/form-data"' in html
     assert 'type="color"' in html
-    assert "Preview" in html
+    assert "How it will look" in html
 
 
 def test_partner_admin_saves_name_colours_and_contacts(client_for, partner_a_admin, partner_a):
