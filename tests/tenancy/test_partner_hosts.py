@@ -159,3 +159,22 @@ def test_a_host_already_taken_is_refused_with_a_clear_message(branded, poly_admi
     with pytest.raises(ValidationError) as refused:
         services.partner_domain_add(by=poly_admin, partner=partner_b, host=NORDIC_HOST.upper())
     assert refused.value.message_dict == {"host": ["This host name is already in use."]}
+
+
+def test_a_password_reset_asked_on_a_partners_host_is_mailed_in_its_brand_with_a_link_there(branded, mailoutbox,
+                                                                                          partner_a_engineer):
+    on(NORDIC_HOST).post("/accounts/password/reset/", {"email": partner_a_engineer.email})
+    [mail] = mailoutbox
+    assert mail.subject.startswith("[Nordic Care] ")
+    assert f"http://{NORDIC_HOST}/accounts/password/reset/key/" in mail.body
+    assert "Nordic Care" in mail.body and "Wisła" not in mail.body
+    assert mail.from_email.startswith("Nordic Care <") and mail.reply_to == ["help@nordic.example"]
+
+
+def test_a_password_reset_for_another_partners_person_links_to_their_own_host_in_their_brand(
+        branded, mailoutbox, partner_b_engineer):
+    on(NORDIC_HOST).post("/accounts/password/reset/", {"email": partner_b_engineer.email})
+    [mail] = mailoutbox
+    assert mail.subject.startswith("[Wisła Serwis] ")
+    assert f"http://{WISLA_HOST}/accounts/password/reset/key/" in mail.body
+    assert NORDIC_HOST not in mail.body and "Nordic" not in mail.body
