@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "tickets",
     "rma",
     "ecps",
+    "polyplus.notifications",
 ]
 
 MIDDLEWARE = [
