@@ -141,3 +141,22 @@ def test_the_portals_own_host_keeps_the_portals_look_before_sign_in(page, people
     expect(page.locator("main")).to_contain_text("Poly+ partner portal")
     expect(page.locator("body")).not_to_contain_text("Nordic Care")
     assert_accessible(page)
+
+
+def test_the_customers_case_list_and_case_page_read_on_a_phone_in_the_partners_brand(page, people, hosts):
+    page.set_viewport_size(PHONE)
+    sign_in_at(page, hosts["nordic"], people[Role.CUSTOMER_VIEWER].email)
+    expect(page.locator('main[data-dashboard="customer_viewer"]')).to_be_visible()
+    page.goto(f"{hosts['nordic']}/cases/")
+    case = hosts["case"]
+    expect(page.locator("main")).to_contain_text(case.number)
+    assert_fits_the_width(page)
+    assert_accessible(page)
+    shot(page, "nordic-case-list-phone")
+    page.goto(f"{hosts['nordic']}/cases/{case.pk}/")
+    expect(page.locator("main")).to_contain_text("A replacement codec ships today")
+    expect(page.locator("body")).not_to_contain_text("PLY-4711")
+    expect(page.locator(".topbar")).to_contain_text("Nordic Care")
+    assert_fits_the_width(page)
+    assert_accessible(page)
+    shot(page, "nordic-case-phone")

@@ -168,3 +168,9 @@ def test_the_page_costs_the_same_queries_for_3_or_30_cases(client_for, customer_
     with django_assert_max_num_queries(20) as many:
         status_html(client, customer_a.pk)
     assert len(many) == len(few)
+
+
+def test_the_customers_page_links_its_status_page_for_the_partners_people(client_for, partner_a_engineer,
+                                                                          customer_a):
+    html = client_for(partner_a_engineer).get(f"/customers/{customer_a.pk}/").content.decode()
+    assert f'href="/status/{customer_a.pk}/"' in html
