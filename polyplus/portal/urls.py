@@ -15,4 +15,7 @@ urlpatterns = [
     path("settings/policies/<str:key>/", views.policy_edit, name="policy_edit"),
     path("status/", views.own_status_page, name="own_status"),
     path("status/<int:customer_id>/", views.customer_status_page, name="customer_status"),
+    path("p/<str:code>/", views.partner_path_home, name="partner_path"),
+    path("p/<str:code>/accounts/login/", views.partner_path_login, name="partner_path_login"),
+    path("p/<str:code>/logo/", views.partner_path_logo, name="partner_path_logo"),
 ]

@@ -7,6 +7,7 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from allauth.account.views import LoginView
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -25,10 +26,11 @@ from polyplus.portal.context_processors import brand_context
 from polyplus.portal.status import customer_status
 from polyplus.tenancy import selectors, services
 from polyplus.tenancy.forms import timezone_choices
+from polyplus.tenancy.hosts import use_path_brand
 from polyplus.tenancy.models import PolicySetting, Role, User
 from polyplus.tenancy.policy import Policy, registered_policies
 from polyplus.tenancy.selectors import EXPIRY_WARNING_DAYS, count_of
-from polyplus.tenancy.views import own_partner, put_errors, roles_required
+from polyplus.tenancy.views import host_logo, own_partner, put_errors, roles_required
 from polyplus.tenancy.web import text_param
 from tickets.views import CASE_ACTORS, case_summary
 
@@ -210,6 +212,24 @@ def customer_status_page(request: HttpRequest, customer_id: int) -> HttpResponse
     Poly staff may read it; anyone else gets 404."""
     status = customer_status(user=request.user, customer_id=customer_id)
     return render(request, "portal/status/page.html", status_page_context(status))
+
+
+def partner_path_home(request: HttpRequest, code: str) -> HttpResponse:
+    """/p/<code>/: the partner's sign-in page on the portal's own host, for partners without a host."""
+    use_path_brand(request, code)
+    return redirect("portal:partner_path_login", code=request.path_partner_code)
+
+
+def partner_path_login(request: HttpRequest, code: str) -> HttpResponse:
+    """The sign-in page in the brand of the partner whose code is in the path; as on a partner's
+    own host, only that partner's people sign in here."""
+    use_path_brand(request, code)
+    return LoginView.as_view()(request)
+
+
+def partner_path_logo(request: HttpRequest, code: str) -> HttpResponse:
+    use_path_brand(request, code)
+    return host_logo(request)
 
 
 @login_required

@@ -9,8 +9,12 @@ allows but no partner owns gets the portal's own look, never a partner's.
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.core.exceptions import DisallowedHost
+from django.db import connection
+from django.http import Http404
 from django.http.request import split_domain_port
 
 from polyplus.tenancy.models import PartnerBrand, PartnerDomain
@@ -48,6 +52,22 @@ def resolve_request_host(request) -> None:
     brand = brand_for_host(request_host_name(request))
     request.host_brand = brand
     request.host_partner_id = brand.partner_id if brand is not None else None
+
+
+def use_path_brand(request, code: str) -> PartnerBrand:
+    """On the portal's own host, /p/<code>/ pages wear the brand of the active partner with that
+    code and follow a partner host's rules (only its people sign in there). 404 for an unknown
+    code, and on a partner's own host (which has its brand already)."""
+    if getattr(request, "host_partner_id", None) is not None or not re.fullmatch(r"[A-Za-z0-9]{2,8}", code):
+        raise Http404("No such partner address.")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT polyplus_partner_for_code(%s)", [code])
+        partner_id = cursor.fetchone()[0]
+    brand = PartnerBrand.objects.filter(partner_id=partner_id).first() if partner_id else None
+    if brand is None:
+        raise Http404("No such partner address.")
+    request.host_brand, request.host_partner_id, request.path_partner_code = brand, brand.partner_id, code.upper()
+    return brand
 
 
 def host_partner_id(request) -> int | None:

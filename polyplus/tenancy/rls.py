@@ -56,6 +56,18 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
 $$;
 """
 
+# A partner without a host of its own signs its people in at /p/<code>/ (hosts.py): the code
+# must find the partner before anyone is known, and the sign-in context sees no partner row.
+# This owner-run function answers that one question (an active partner's id, or null) and no other.
+PARTNER_CODE_SQL = """
+CREATE OR REPLACE FUNCTION polyplus_partner_for_code(wanted text) RETURNS bigint
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public AS $$
+BEGIN
+    RETURN (SELECT id FROM tenancy_partner WHERE code = upper(wanted) AND is_active);
+END
+$$;
+"""
+
 # The single-policy design's functions, dropped once no policy uses them.
 RETIRED_FUNCTIONS_SQL = """
 DROP FUNCTION IF EXISTS polyplus_identity_visible(bigint, bigint);
@@ -129,6 +141,7 @@ def apply_row_level_security(app_role: str) -> None:
         for model in tenant_models():
             _create_policies(cursor, model._meta.db_table, policy_expression(model), app_role)
         cursor.execute(RETIRED_FUNCTIONS_SQL)
+        cursor.execute(PARTNER_CODE_SQL)
         for role in (app_role, staff_role()):
             cursor.execute(f'GRANT USAGE ON SCHEMA public TO "{role}"')
             cursor.execute(f'GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO "{role}"')

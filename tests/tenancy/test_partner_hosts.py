@@ -178,3 +178,52 @@ def test_a_password_reset_for_another_partners_person_links_to_their_own_host_in
     assert mail.subject.startswith("[Wisła Serwis] ")
     assert f"http://{WISLA_HOST}/accounts/password/reset/key/" in mail.body
     assert NORDIC_HOST not in mail.body and "Nordic" not in mail.body
+
+
+# ---- a partner without a host of its own: /p/<code>/ on the portal's host ------------------
+
+def test_a_partner_without_a_host_has_a_branded_sign_in_path_on_the_portals_host(partner_a, partner_a_engineer):
+    partner_a.brand.display_name, partner_a.brand.primary_color = "Nordic Care", "#0a5c36"
+    partner_a.brand.save()
+    client = on("testserver")
+    assert client.get(f"/p/{partner_a.code.lower()}/")["Location"] == f"/p/{partner_a.code}/accounts/login/"
+    html = client.get(f"/p/{partner_a.code}/accounts/login/").content.decode()
+    assert "Nordic Care" in html and "--brand-primary: #0a5c36" in html
+    assert f'action="/p/{partner_a.code}/accounts/login/"' in html
+    response = client.post(f"/p/{partner_a.code}/accounts/login/",
+                           {"login": partner_a_engineer.email, "password": PASSWORD})
+    assert response.status_code == 302
+    assert "Nordic Care" in client.get("/dashboard/").content.decode()
+
+
+@pytest.mark.parametrize("persona", ["partner_b_engineer", "poly_support"])
+def test_another_partners_person_is_refused_on_a_partners_sign_in_path(request, partner_a, persona):
+    person = request.getfixturevalue(persona)
+    client = on("testserver")
+    response = client.post(f"/p/{partner_a.code}/accounts/login/", {"login": person.email, "password": PASSWORD})
+    html = response.content.decode()
+    assert response.status_code == 200 and "Nordic Collaboration AB&#x27;s portal" in html
+    assert client.get("/dashboard/").status_code == 302
+
+
+@pytest.mark.parametrize("code", ["NOPE", "X", "ABCDEFGHIJ", "A%00B", "Ä1", "../x"])
+def test_an_unknown_or_odd_partner_code_is_404(db, partner_a, code):
+    assert on("testserver").get(f"/p/{code}/accounts/login/").status_code == 404
+
+
+def test_an_inactive_partners_path_is_404_and_a_partners_host_has_no_paths(branded):
+    partner_a, partner_b = branded
+    assert on(NORDIC_HOST).get(f"/p/{partner_b.code}/accounts/login/").status_code == 404
+    partner_b.is_active = False
+    partner_b.save()
+    assert on("testserver").get(f"/p/{partner_b.code}/accounts/login/").status_code == 404
+
+
+def test_a_partners_path_serves_its_logo_to_anyone(partner_a, partner_a_admin, partner_b):
+    services.partner_brand_update(by=partner_a_admin, partner=partner_a, display_name="Nordic Care",
+                                  primary_color="#0a5c36", accent_color="#f28c28",
+                                  logo=SimpleUploadedFile("n.png", png()))
+    html = on("testserver").get(f"/p/{partner_a.code}/accounts/login/").content.decode()
+    assert f'<img src="/p/{partner_a.code}/logo/"' in html
+    assert on("testserver").get(f"/p/{partner_a.code}/logo/")["Content-Type"] == "image/png"
+    assert on("testserver").get(f"/p/{partner_b.code}/logo/").status_code == 404
