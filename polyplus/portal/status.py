@@ -117,3 +117,41 @@ def customer_status(*, user: User, customer_id) -> CustomerStatus:
         open_case_count=count,
         health=health,
     )
+
+
+# ---- share links ---------------------------------------------------------------------------
+
+def share_links_of(user: User, customer: Customer) -> list:
+    """The customer's share links with how often each was opened, for its partner's admin or a Poly admin."""
+    from django.db.models import Count
+
+    from polyplus.portal.models import StatusShareLink
+
+    if not (user.is_poly_admin or (user.is_partner_admin and user.partner_id == customer.partner_id)):
+        return []
+    return list(StatusShareLink.objects.filter(customer=customer).select_related("created_by")
+                .annotate(use_count=Count("uses")))
+
+
+def share_link_get_for_user(*, user: User, pk) -> object:
+    from polyplus.portal.models import StatusShareLink
+
+    links = StatusShareLink.objects.select_related("customer__partner")
+    if not user.is_poly_admin:
+        links = links.filter(partner_id=user.partner_id) if user.is_partner_admin else links.none()
+    return get_or_404(links, pk=pk)
+
+
+def share_link_for_key(key: str):
+    """The link a key opens, whatever its state, or None. Run in the sign-in context."""
+    from polyplus.portal.models import StatusShareLink
+    from polyplus.portal.services import share_key_hash
+
+    return StatusShareLink.objects.filter(key_hash=share_key_hash(key)).first()
+
+
+def share_viewer(link) -> User:
+    """Who a share link reads as: the customer's viewer, never saved (its scope is the customer's)."""
+    from polyplus.tenancy.models import Role
+
+    return User(role=Role.CUSTOMER_VIEWER, partner_id=link.partner_id, customer_id=link.customer_id)
