@@ -355,7 +355,10 @@ def _brand_preview(form) -> dict:
     primary, accent = (str(form[name].value() or "") for name in ("primary_color", "accent_color"))
     primary = primary if HEX_COLOR.fullmatch(primary) else DEFAULT_PRIMARY
     accent = accent if HEX_COLOR.fullmatch(accent) else DEFAULT_ACCENT
-    return {"primary": primary, "accent": accent, "on_accent": text_color_on(accent), "check": check_primary(primary),
+    check = check_primary(primary)
+    # The preview's own text stays readable (black on a colour too light for white) while it says why.
+    return {"primary": primary, "accent": accent, "on_accent": text_color_on(accent), "check": check,
+            "on_primary": "#ffffff" if check.passes else text_color_on(primary),
             "name": str(form["display_name"].value() or "")}
 
 

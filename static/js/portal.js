@@ -71,7 +71,10 @@ document.addEventListener("htmx:afterSwap", (event) => showLocalTimes(event.targ
     const accent = field("accent_color").value;
     if (!valid(primary) || !valid(accent)) return;
     const contrast = Math.min(ratio(primary, "#ffffff"), ratio(primary, "#f5f7fa"));
-    preview.querySelector("[data-preview-bar]").style.background = primary;
+    const bar = preview.querySelector("[data-preview-bar]");
+    bar.style.background = primary;
+    // White when it passes; otherwise whichever reads, so the preview itself stays readable.
+    bar.style.color = contrast >= 4.5 || ratio("#ffffff", primary) >= ratio("#1c2430", primary) ? "#ffffff" : "#1c2430";
     preview.querySelector("[data-preview-bar]").style.borderBottomColor = accent;
     const mark = preview.querySelector("[data-preview-mark]");
     mark.style.background = accent;

@@ -3,9 +3,11 @@ and the customer's status page, and nothing of the other partner; sign-in on the
 host is refused with where to go instead; axe finds no WCAG 2.1 AA violation, on a desktop and on
 a 390 px phone."""
 
+import datetime
 from urllib.parse import urlsplit
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from polyplus.tenancy.context import staff_context
@@ -160,3 +162,44 @@ def test_the_customers_case_list_and_case_page_read_on_a_phone_in_the_partners_b
     assert_fits_the_width(page)
     assert_accessible(page)
     shot(page, "nordic-case-phone")
+
+
+def test_a_partner_admin_keeps_the_brand_readable_and_shares_a_status_page_it_can_withdraw(page, browser, people,
+                                                                                          hosts):
+    sign_in_at(page, hosts["nordic"], people[Role.PARTNER_ADMIN].email)
+    page.goto(f"{hosts['nordic']}/brand/")
+    assert_accessible(page)
+    page.locator("#id_primary_color").fill("#ffd500")
+    expect(page.locator("#brand-contrast")).to_contain_text("1.32:1, below the 4.5:1")
+    page.locator("form.stacked button[type=submit]").click()
+    expect(page.locator("#error-summary")).to_contain_text("Try a darker shade such as #856f00")
+    assert_accessible(page)
+    shot(page, "brand-refused")
+
+    page.goto(f"{hosts['nordic']}/status/{hosts['case'].customer_id}/")
+    page.locator("#id_expires_on").fill((timezone.localdate() + datetime.timedelta(days=30)).isoformat())
+    page.get_by_role("button", name="Create a link").click()
+    url = page.locator("#new-share-link-url").inner_text()
+    assert url.startswith(f"{hosts['nordic']}/s/")
+    assert_accessible(page)
+
+    stranger = browser.new_context(viewport=PHONE)
+    try:
+        shared = stranger.new_page()
+        shared.goto(url)
+        expect(shared.locator("#shared-notice")).to_contain_text("shared by Nordic Care")
+        expect(shared.locator("main")).to_contain_text(hosts["case"].number)
+        expect(shared.locator("body")).not_to_contain_text("PLY-4711")
+        assert_accessible(shared)
+        assert_fits_the_width(shared)
+        shot(shared, "shared-status-phone")
+
+        page.goto(f"{hosts['nordic']}/status/{hosts['case'].customer_id}/")
+        prefix = url.split("/s/")[1][:8]
+        page.get_by_role("button", name=f"Withdraw link {prefix}").click()
+        expect(page.locator(".messages")).to_contain_text("shows nothing from now on")
+        shared.goto(url)
+        expect(shared.locator("main h1")).to_have_text("This link shows nothing")
+        expect(shared.locator("body")).not_to_contain_text("Göta")
+    finally:
+        stranger.close()
