@@ -227,3 +227,11 @@ def test_a_partners_path_serves_its_logo_to_anyone(partner_a, partner_a_admin, p
     assert f'<img src="/p/{partner_a.code}/logo/"' in html
     assert on("testserver").get(f"/p/{partner_a.code}/logo/")["Content-Type"] == "image/png"
     assert on("testserver").get(f"/p/{partner_b.code}/logo/").status_code == 404
+
+
+def test_no_api_token_is_handed_out_to_another_partners_person_on_a_partners_host(branded, partner_b_engineer):
+    response = on(NORDIC_HOST).post("/api/v1/auth/token/", {"email": partner_b_engineer.email,
+                                                            "password": PASSWORD, "name": "PSA"},
+                                    content_type="application/json")
+    assert response.status_code == 400 and response.json()["code"] == "wrong_portal"
+    assert not partner_b_engineer.api_tokens.exists()
