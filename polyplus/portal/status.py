@@ -19,6 +19,8 @@ from django.utils import timezone
 
 from contracts.models import ContractLine, ContractStatus
 from contracts.selectors import contracts_visible_to
+from ecps.models import ACTIVE_STATUSES as ECPS_ACTIVE_STATUSES
+from ecps.selectors import escalations_visible_to
 from polyplus.tenancy.models import Customer, PartnerBrand, Site, User
 from polyplus.tenancy.scoping import get_or_404
 from polyplus.tenancy.selectors import customers_visible_to, sites_visible_to
@@ -28,6 +30,7 @@ from tickets.selectors import cases_visible_to
 OPEN_CASES_SHOWN = 50
 HEALTH_DAYS = 30
 HEALTH_SHOWN = 20
+INCIDENTS_SHOWN = 20
 LAST_UPDATE_CHARS = 200
 
 
@@ -96,6 +99,14 @@ def sla_state(case: Case, now: datetime.datetime) -> tuple[str, str, str]:
     return SlaState.ON_TRACK
 
 
+def open_incidents_of(user: User, customer: Customer) -> list:
+    """The customer's active ECPS escalations: provider, state, the provider's incident number and
+    the case (never the problem text, Poly's findings or internal updates)."""
+    active = [str(status) for status in ECPS_ACTIVE_STATUSES]
+    return list(escalations_visible_to(user).filter(customer=customer, status__in=active)
+                .order_by("-requested_at", "-pk")[:INCIDENTS_SHOWN])
+
+
 def customer_status(*, user: User, customer_id) -> CustomerStatus:
     """Everything on one customer's status page, in a fixed number of queries whatever the row counts."""
     customer = status_customer_for(user, customer_id)
@@ -116,6 +127,7 @@ def customer_status(*, user: User, customer_id) -> CustomerStatus:
         open_cases=shown,
         open_case_count=count,
         health=health,
+        incidents=open_incidents_of(user, customer),
     )
 
 

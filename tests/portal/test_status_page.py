@@ -174,3 +174,39 @@ def test_the_customers_page_links_its_status_page_for_the_partners_people(client
                                                                           customer_a):
     html = client_for(partner_a_engineer).get(f"/customers/{customer_a.pk}/").content.decode()
     assert f'href="/status/{customer_a.pk}/"' in html
+
+
+# ---- ECPS incidents ------------------------------------------------------------------------
+
+def test_open_cloud_provider_incidents_show_the_providers_number_and_never_the_problem_or_findings(
+        client_for, customer_viewer, customer_a, site_a, site_b, partner_a_engineer, partner_b_engineer,
+        poly_support):
+    from ecps import services as ecps_services
+    from tests.ecps import escalate, ready_customer, webex
+
+    ready_customer(partner_a_engineer, site_a, webex())
+    escalation = escalate(partner_a_engineer, site_a, webex(), problem="Tenant policy drops calls at 60 min")
+    ecps_services.escalation_open_incident(by=poly_support, escalation=escalation,
+                                           provider_incident_number="WX-771")
+    escalate(partner_b_engineer, site_b, webex(), problem="Płock problem")
+    html = status_html(client_for(customer_viewer), customer_a.pk)
+    section = html.split('id="status-incidents"')[1].split("</section>")[0]
+    assert "Webex" in section and "WX-771" in section and escalation.case.number in section
+    assert "Tenant policy" not in html and "Płock" not in html
+    assert section.count("data-escalation=") == 1
+
+
+def test_the_page_costs_the_same_queries_for_3_or_12_incidents(client_for, customer_viewer, customer_a, site_a,
+                                                              partner_a_engineer, django_assert_max_num_queries):
+    from tests.ecps import escalate, ready_customer, webex
+
+    ready_customer(partner_a_engineer, site_a, webex())
+    client = client_for(customer_viewer)
+    counts = []
+    for n in (3, 9):
+        for _ in range(n):
+            escalate(partner_a_engineer, site_a, webex())
+        with django_assert_max_num_queries(20) as captured:
+            status_html(client, customer_a.pk)
+        counts.append(len(captured))
+    assert counts[0] == counts[1]

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from contracts import services as contract_services
 from contracts.models import Contract, ContractStatus, CustomQuote, Offering, Product, ProductCategory
+from ecps.demo import seed_ecps_demo
 from installbase import services as installbase_services
 from installbase.coverage import CoverageAnswer, Reason, check_coverage
 from installbase.models import ContractDevice, Device
@@ -362,6 +363,7 @@ class Command(BaseCommand):
                     devices += [device for device, _ in customer_devices]
                     partner_devices += customer_devices
                 self.cases(engineer, staff, partner, customers, [device for device, _ in partner_devices])
+                self.created += seed_ecps_demo(engineer=engineer, staff=staff, customer=customers[0], today=today)
                 logins += [(demo.admin, partner), (demo.engineer, partner)]
                 if demo.viewer:
                     self.user(partner_admin, demo.viewer, partner=partner, customer=customers[0])
