@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 
 from contracts.models import ContractStatus
 from contracts.selectors import contracts_visible_to, custom_quotes_awaiting_decision
-from installbase.selectors import non_compliant_customers, unlisted_devices_visible_to
+from installbase.selectors import non_compliant_customers, unlisted_devices_visible_to, workspace_contracts
 from polyplus.portal import services as portal_services
 from polyplus.portal.context_processors import brand_context
 from polyplus.portal.status import (
@@ -157,6 +157,8 @@ def _csm(user: User, today: datetime.date) -> dict:
         "customers": customers,
         "site_count": sum(customer.site_count for customer in customers),
         "partner_count": len({customer.partner_id for customer in customers}),
+        "workspace_month": today.replace(day=1),
+        "workspace_contracts": list(workspace_contracts(user, today.replace(day=1))),
         **_contract_summary(user, today),
     }
 

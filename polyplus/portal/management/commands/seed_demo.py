@@ -24,6 +24,7 @@ from contracts.models import Contract, ContractStatus, CustomQuote, Offering, Pr
 from ecps.demo import seed_ecps_demo
 from installbase import services as installbase_services
 from installbase.coverage import CoverageAnswer, Reason, check_coverage
+from installbase.demo import seed_csm_workspace
 from installbase.models import ContractDevice, Device
 from polyplus.portal.demo import seed_partner_hosts
 from polyplus.tenancy import services
@@ -368,6 +369,7 @@ class Command(BaseCommand):
                 if demo.viewer:
                     self.user(partner_admin, demo.viewer, partner=partner, customer=customers[0])
                     logins.append((demo.viewer, partner))
+            self.created += seed_csm_workspace(admin=admin, csm=staff[Role.CSM], today=today)
             self.print_logins(logins)
             self.print_coverage_examples(coverage_examples(devices, today))
             self.created += seed_partner_hosts(by=admin, slugs=[demo.slug for demo in PARTNERS], out=self.stdout)
