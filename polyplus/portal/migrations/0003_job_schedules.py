@@ -50,7 +50,7 @@ def unschedule(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("portal", "0001_initial"),
+        ("portal", "0002_reports_quotes_job_runs"),
         ("django_celery_beat", "0018_improve_crontab_helptext"),
     ]
 
