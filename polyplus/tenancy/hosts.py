@@ -4,7 +4,8 @@ from the sign-in page on, and only its own people may sign in there.
 The host is looked up once per request, in the sign-in lookup context (brands and host names
 are what anybody reaching the host sees anyway: rls.py lets that context read them). The
 portal's own hosts (POLYPLUS_PORTAL_HOSTS) are never looked up; any other host that Django
-allows but no partner owns gets the portal's own look, never a partner's.
+allows but no partner owns is unknown and gets a plain 404 (PartnerHostMiddleware), never a
+partner's page or the portal's.
 """
 
 from __future__ import annotations
@@ -48,10 +49,12 @@ def brand_for_host(host: str) -> PartnerBrand | None:
 
 def resolve_request_host(request) -> None:
     """Remember on the request whose host it came in on: `host_brand` (None on the portal's own
-    hosts and unknown ones) and `host_partner_id`."""
-    brand = brand_for_host(request_host_name(request))
+    hosts and unknown ones), `host_partner_id`, and `host_unknown` (no partner owns it)."""
+    host = request_host_name(request)
+    brand = brand_for_host(host)
     request.host_brand = brand
     request.host_partner_id = brand.partner_id if brand is not None else None
+    request.host_unknown = brand is None and not is_portal_host(host)
 
 
 def use_path_brand(request, code: str) -> PartnerBrand:

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import transaction
+from django.http import HttpResponseNotFound
 from django.shortcuts import redirect
 from django.urls import reverse
 
@@ -61,7 +62,8 @@ class PartnerHostMiddleware:
     A session that reaches the host of a partner it does not belong to (Poly staff included:
     they use the portal's own host) is signed out before any view runs, so the page is drawn
     for an anonymous visitor in the host's brand and shows nobody's data; the sign-in page
-    then says where that person signs in.
+    then says where that person signs in. A host that is neither the portal's nor an approved
+    partner host gets a plain 404: no page, no brand, no sign-in form.
     """
 
     def __init__(self, get_response):
@@ -74,6 +76,8 @@ class PartnerHostMiddleware:
         from polyplus.tenancy.context import switch_request_to_user
         from polyplus.tenancy.hosts import may_use_host, own_sign_in_address
 
+        if getattr(request, "host_unknown", False):
+            return HttpResponseNotFound("Not found.\n", content_type="text/plain; charset=utf-8")
         user = request.user
         if user.is_authenticated and not may_use_host(user, request):
             address = own_sign_in_address(user, request)

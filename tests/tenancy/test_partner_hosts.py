@@ -1,6 +1,6 @@
 """A partner's own host shows its brand from the sign-in page on, and only to its own people.
 
-Unknown hosts and the portal's own get the portal's look, never a partner's; a person of
+The portal's own hosts get the portal's look, unknown hosts a plain 404; a person of
 another partner (or Poly staff) cannot sign in on a partner's host and is told where to.
 """
 
@@ -65,11 +65,26 @@ def test_the_password_reset_page_on_a_partners_host_wears_its_brand(branded):
     assert "Nordic" not in html
 
 
-@pytest.mark.parametrize("host", ["testserver", "unknown.example"])
-def test_the_portals_own_host_and_an_unknown_host_get_the_portals_look(branded, host):
-    html = on(host).get("/accounts/login/").content.decode()
+def test_the_portals_own_host_gets_the_portals_look(branded):
+    html = on("testserver").get("/accounts/login/").content.decode()
     assert "Poly+ partner portal" in html
     assert "Nordic Care" not in html and "Wisła Serwis" not in html
+
+
+@pytest.mark.parametrize("path", ["/accounts/login/", "/accounts/password/reset/", "/api/v1/cases/", "/brand/logo/"])
+def test_an_unknown_host_gets_a_plain_404_with_nobodys_brand(branded, partner_a_engineer, path):
+    for client in (on("unknown.example"), on("unknown.example", partner_a_engineer)):
+        response = client.get(path)
+        assert response.status_code == 404
+        assert response["Content-Type"].startswith("text/plain")
+        body = response.content.decode()
+        assert "Nordic" not in body and "Wisła" not in body and "Poly+" not in body and "<form" not in body
+
+
+def test_an_unknown_host_cannot_sign_anyone_in(branded, partner_a_engineer):
+    client, response = sign_in("unknown.example", partner_a_engineer.email)
+    assert response.status_code == 404
+    assert on(NORDIC_HOST).get("/dashboard/").status_code == 302
 
 
 def test_a_partners_person_signs_in_on_its_own_host(branded, partner_a_engineer):
