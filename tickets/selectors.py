@@ -20,7 +20,8 @@ from tickets.models import (
 
 
 def cases_visible_to(user: User) -> QuerySet[Case]:
-    cases = Case.objects.select_related("site", "customer", "partner", "product", "contract", "device")
+    cases = Case.objects.select_related("site", "customer", "partner", "product", "contract", "device", "owner",
+                                        "partner_owner")
     return scope_by_customer(cases, user)
 
 
@@ -104,3 +105,12 @@ def escalations_visible_to(user: User, case: Case) -> list[CaseEscalation]:
 
 def dispatches_of(case: Case) -> QuerySet[OnsiteDispatch]:
     return OnsiteDispatch.objects.filter(case=case)
+
+
+def person_for_assignment(*, user: User, pk: int) -> User | None:
+    """Someone the reader may name as an owner, if the reader can see them at all (the service
+    decides whether they fit the side)."""
+    if not (user.is_poly_staff or user.is_partner_member):
+        return None
+    people = User.objects.all() if user.is_poly_staff else User.objects.filter(partner_id=user.partner_id)
+    return people.filter(pk=pk).first()
