@@ -11,4 +11,5 @@ urlpatterns = [
     path("", include("installbase.urls")),
     path("", include("tickets.urls")),
     path("", include("polyplus.portal.urls")),
+    path("", include("polyplus.notifications.urls")),
 ]

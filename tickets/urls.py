@@ -18,5 +18,7 @@ urlpatterns = [
     path("cases/<int:pk>/status/", views.case_status, name="case_status"),
     path("cases/<int:pk>/escalate/", views.case_escalate, name="case_escalate"),
     path("cases/<int:pk>/onsite/", views.case_onsite, name="case_onsite"),
+    path("cases/<int:pk>/owner/", views.case_assign, name="case_assign"),
+    path("cases/<int:pk>/follow/", views.case_follow, name="case_follow"),
     path("cases/<int:pk>/attachments/<int:attachment_pk>/", views.attachment_download, name="attachment_download"),
 ]
