@@ -177,3 +177,9 @@ def owner_changes_of(case: Case):
     from tickets.models import CaseOwnerChange
 
     return CaseOwnerChange.objects.filter(case=case).select_related("from_user", "to_user", "by")
+
+
+def follows_severity_one(user: User) -> bool:
+    from tickets.models import SeverityOneFollower
+
+    return SeverityOneFollower.objects.filter(partner_id=user.partner_id, user=user).exists()

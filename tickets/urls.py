@@ -8,6 +8,7 @@ urlpatterns = [
     path("cases/", views.case_list, name="case_list"),
     path("cases/queue/", views.case_queue, name="case_queue"),
     path("cases/escalations/", views.escalations, name="escalations"),
+    path("cases/follow-severity-1/", views.severity_one_follow, name="severity_one_follow"),
     path("cases/new/", views.case_open, name="case_open"),
     path("cases/new/sites/", views.site_picker, name="site_picker"),
     path("cases/sla-targets/", views.sla_targets, name="sla_targets"),

@@ -132,7 +132,7 @@ def _mark_for_lists(case: Case, now: datetime.datetime) -> None:
 
 
 def _render_cases(request: HttpRequest, cases, filters: forms.CaseFilterForm, *, queue: bool,
-                  views: list | None = None) -> HttpResponse:
+                  views: list | None = None, follows_severity_one: bool | None = None) -> HttpResponse:
     page, query_string = paginate(request, cases, paginator_class=KeysFirstPaginator)
     now = timezone.now()
     user = request.user
@@ -144,7 +144,7 @@ def _render_cases(request: HttpRequest, cases, filters: forms.CaseFilterForm, *,
         "filtered": bool(filters.values()), "show_partner": queue,
         "can_open": user.role in CASE_ACTORS, "can_edit_targets": user.is_poly_admin,
         "can_see_escalations": user.role in CASE_ACTORS,
-        "views": views or [], "show_owner": queue,
+        "views": views or [], "show_owner": queue, "follows_severity_one": follows_severity_one,
     }
     template = "tickets/_case_results.html" if request.htmx else "tickets/case_list.html"
     return render(request, template, context)
@@ -164,7 +164,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
                                  escalation_level=wanted.get("escalation_level"), search=wanted.get("q", ""))
     if wanted.get("site"):
         cases = cases.filter(site__site_id__iexact=wanted["site"])
-    return _render_cases(request, cases, filters, queue=False)
+    return _render_cases(request, cases, filters, queue=False,
+                         follows_severity_one=selectors.follows_severity_one(user) if user.is_partner_admin else None)
 
 
 @dataclass(frozen=True)
@@ -549,6 +550,17 @@ def case_assign(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         return render_case(request, case, action_errors=exc.messages)
     return _back_to(case, "owners")
+
+
+@require_POST
+@roles_required(Role.PARTNER_ADMIN)
+def severity_one_follow(request: HttpRequest) -> HttpResponse:
+    """A partner admin follows (or stops following) every Severity 1 case of the partner."""
+    follow = request.POST.get("follow") == "1"
+    services.severity_one_follow_set(by=request.user, follow=follow)
+    messages.success(request, "You follow every Severity 1 case." if follow
+                     else "You no longer follow every Severity 1 case.")
+    return redirect("tickets:case_list")
 
 
 @require_POST

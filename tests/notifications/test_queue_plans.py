@@ -48,9 +48,8 @@ def test_each_queue_view_reads_an_index_and_stops_at_the_first_page(owned_queue,
 
 
 def test_the_counts_of_the_views_are_one_query(owned_queue, django_assert_num_queries):
-    with tenant_context(TenantContext(staff=True, user_id=owned_queue.pk)):
-        with django_assert_num_queries(1):
-            counts = selectors.queue_counts(owned_queue)
+    with tenant_context(TenantContext(staff=True, user_id=owned_queue.pk)), django_assert_num_queries(1):
+        counts = selectors.queue_counts(owned_queue)
     with tenant_context(TenantContext(staff=True, user_id=owned_queue.pk)):
         expected = {"mine": selectors.case_queue(owned_queue, view="mine").count(),
                     "unassigned": selectors.case_queue(owned_queue, view="unassigned").count(),
