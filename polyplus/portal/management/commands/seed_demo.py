@@ -38,6 +38,7 @@ from polyplus.tenancy.models import (
     TrainingRecord,
     User,
 )
+from tickets import demo as tickets_demo
 from tickets import services as tickets_services
 from tickets.models import Case, CaseStatus
 
@@ -361,6 +362,8 @@ class Command(BaseCommand):
                     devices += [device for device, _ in customer_devices]
                     partner_devices += customer_devices
                 self.cases(engineer, staff, partner, customers, [device for device, _ in partner_devices])
+                self.created += tickets_demo.owners_and_notifications(partner=partner, partner_admin=partner_admin,
+                                                                      engineer=engineer, staff=staff)
                 logins += [(demo.admin, partner), (demo.engineer, partner)]
                 if demo.viewer:
                     self.user(partner_admin, demo.viewer, partner=partner, customer=customers[0])
