@@ -72,7 +72,7 @@ class NotificationViewSet(TenantApiViewMixin, mixins.ListModelMixin, mixins.Retr
     def get_object(self):
         return get_or_404(selectors.notifications_of(self.request.user), pk=self.kwargs["pk"])
 
-    @extend_schema(request=None, responses=NotificationSerializer)
+    @extend_schema(request=None, responses=NotificationSerializer, operation_id="notifications_mark_read")
     @action(detail=True, methods=["post"], url_path="mark-read")
     def mark_read(self, request, pk=None):
         """Mark one of your notifications read."""
@@ -81,7 +81,7 @@ class NotificationViewSet(TenantApiViewMixin, mixins.ListModelMixin, mixins.Retr
         notification.refresh_from_db()
         return Response(NotificationSerializer(notification).data)
 
-    @extend_schema(request=MarkReadSerializer, responses=MarkedSerializer)
+    @extend_schema(request=MarkReadSerializer, responses=MarkedSerializer, operation_id="notifications_mark_all_read")
     @action(detail=False, methods=["post"], url_path="mark-read")
     def mark_all_read(self, request):
         """Mark the given notifications of yours read (all unread ones without `ids`)."""
