@@ -31,7 +31,8 @@ class NotificationSerializer(serializers.ModelSerializer):
 
 class MarkReadSerializer(serializers.Serializer):
     ids = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=2**63 - 1), required=False,
-                                max_length=1000, help_text="Your notifications to mark read; all unread when left out.")
+                                max_length=100,
+                                help_text="Your notifications to mark read (up to 100); all unread when left out.")
 
 
 class MarkedSerializer(serializers.Serializer):
