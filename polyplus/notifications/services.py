@@ -8,6 +8,7 @@ import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -178,7 +179,8 @@ def digests_send(*, now: datetime.datetime | None = None, brand_for: Callable[[U
                     continue
                 if user.is_active and user.email:
                     sender = _sender_name(user)
-                    context = {"user": user, "items": due, "sender": sender}
+                    context = {"user": user, "items": due, "sender": sender,
+                               "base_url": getattr(settings, "POLYPLUS_PORTAL_URL", "")}
                     queue_mail(
                         key=f"digest:{user.pk}:{due[-1].pk}", to=user.email,
                         subject=f"{sender}: {len(due)} update{'s' if len(due) != 1 else ''} on your cases",

@@ -171,6 +171,7 @@ def test_preferences_digest_and_off(world, poly_support, partner_a_engineer, cus
     [digest] = deliver_queued()
     assert digest.to == ["eng@nordic.example"]
     assert "2 updates" in digest.subject and digest.body.count("Poly support replied") == 2
+    assert f"http://127.0.0.1:8000/cases/{world.pk}/" in digest.body
 
 
 def test_an_event_fanned_out_twice_tells_each_person_once(world, poly_support):
