@@ -306,6 +306,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ServiceCategoryEnum": "polyplus.tenancy.models.ServiceCategory",
         "ProductCategoryEnum": "contracts.models.ProductCategory",
+        "InventoryUploadStatusEnum": "installbase.models.UploadStatus",
+        "TrueUpStatusEnum": "installbase.models.TrueUpStatus",
+        "ContractStatusEnum": "contracts.models.ContractStatus",
     },
 }
 

@@ -20,7 +20,8 @@ from django.views.decorators.http import require_POST
 
 from contracts.models import ContractStatus
 from contracts.selectors import contracts_visible_to, custom_quotes_awaiting_decision
-from installbase.selectors import non_compliant_customers, unlisted_devices_visible_to
+from ecps import selectors as ecps_selectors
+from installbase.selectors import non_compliant_customers, unlisted_devices_visible_to, workspace_contracts
 from polyplus.tenancy import selectors, services
 from polyplus.tenancy.forms import timezone_choices
 from polyplus.tenancy.models import PolicySetting, Role, User
@@ -141,6 +142,8 @@ def _csm(user: User, today: datetime.date) -> dict:
         "customers": customers,
         "site_count": sum(customer.site_count for customer in customers),
         "partner_count": len({customer.partner_id for customer in customers}),
+        "workspace_month": today.replace(day=1),
+        "workspace_contracts": list(workspace_contracts(user, today.replace(day=1))),
         **_contract_summary(user, today),
     }
 
@@ -180,6 +183,7 @@ def _customer_viewer(user: User, today: datetime.date) -> dict:
         "customer": selectors.customers_visible_to(user).first(),
         "sites": sites,
         "countries": sites.aggregate(n=Count("country", distinct=True))["n"],
+        "ecps_incidents": ecps_selectors.escalation_list(user, active=True)[:DASHBOARD_LIST_LIMIT],
     }
 
 

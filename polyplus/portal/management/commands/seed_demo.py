@@ -21,8 +21,10 @@ from django.utils import timezone
 
 from contracts import services as contract_services
 from contracts.models import Contract, ContractStatus, CustomQuote, Offering, Product, ProductCategory
+from ecps.demo import seed_ecps_demo
 from installbase import services as installbase_services
 from installbase.coverage import CoverageAnswer, Reason, check_coverage
+from installbase.demo import seed_csm_workspace
 from installbase.models import ContractDevice, Device
 from polyplus.tenancy import services
 from polyplus.tenancy.context import staff_context
@@ -364,10 +366,12 @@ class Command(BaseCommand):
                 self.cases(engineer, staff, partner, customers, [device for device, _ in partner_devices])
                 self.created += tickets_demo.owners_and_notifications(partner=partner, partner_admin=partner_admin,
                                                                       engineer=engineer, staff=staff)
+                self.created += seed_ecps_demo(engineer=engineer, staff=staff, customer=customers[0], today=today)
                 logins += [(demo.admin, partner), (demo.engineer, partner)]
                 if demo.viewer:
                     self.user(partner_admin, demo.viewer, partner=partner, customer=customers[0])
                     logins.append((demo.viewer, partner))
+            self.created += seed_csm_workspace(admin=admin, csm=staff[Role.CSM], today=today)
             self.print_logins(logins)
             self.print_coverage_examples(coverage_examples(devices, today))
         verb = "created" if self.created else "already present; nothing changed"
