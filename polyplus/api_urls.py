@@ -7,12 +7,13 @@ from rest_framework.routers import DefaultRouter
 from contracts import api as contracts_api
 from ecps import api as ecps_api
 from installbase import api as installbase_api
+from polyplus.notifications import api as notifications_api
 from polyplus.portal import api as portal_api
 from polyplus.tenancy import api as tenancy_api
 from tickets import api as tickets_api
 
 router = DefaultRouter()
-for app_api in (tenancy_api, contracts_api, installbase_api, tickets_api, ecps_api, portal_api):
+for app_api in (tenancy_api, contracts_api, installbase_api, tickets_api, ecps_api, notifications_api, portal_api):
     app_api.register(router)
 
 
@@ -30,6 +31,7 @@ urlpatterns = [
     *getattr(contracts_api, "urlpatterns", []),
     *getattr(installbase_api, "urlpatterns", []),
     *tickets_api.urlpatterns,
+    *notifications_api.urlpatterns,
     *router.urls,
     # Last, and only for paths ending in a slash, so a missing slash still redirects.
     re_path(r"^[\s\S]*/$", not_found),  # any character, a newline too

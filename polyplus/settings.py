@@ -273,6 +273,8 @@ EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 EMAIL_FILE_PATH = env.path("EMAIL_FILE_PATH", default=BASE_DIR / "var" / "mail")  # the .eml backend's folder
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Poly+ portal <noreply@polyplus.example>")
+# Links in notification mail point here; threading headers use its host name.
+POLYPLUS_PORTAL_URL = env.str("POLYPLUS_PORTAL_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=celery_redis_url(REDIS_URL))
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=celery_redis_url(REDIS_URL))

@@ -12,4 +12,5 @@ urlpatterns = [
     path("", include("tickets.urls")),
     path("", include("ecps.urls")),
     path("", include("polyplus.portal.urls")),
+    path("", include("polyplus.notifications.urls")),
 ]

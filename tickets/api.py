@@ -21,6 +21,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -158,6 +159,13 @@ class CaseSerializer(serializers.ModelSerializer):
     first_response_breached = serializers.SerializerMethodField()
     resolution_breached = serializers.SerializerMethodField()
     paused = serializers.SerializerMethodField(help_text="The clocks stand still while waiting on the partner.")
+    owner = serializers.SerializerMethodField(
+        help_text="The Poly engineer working the case (user id, shown to Poly staff); null while in the pool.")
+    owner_name = serializers.SerializerMethodField(
+        help_text="Who owns the case for Poly, as the reader may know it (\"Poly support\" to a partner).")
+    partner_owner = serializers.IntegerField(source="partner_owner_id", read_only=True, allow_null=True,
+                                             help_text="The partner's engineer responsible for its side (user id).")
+    partner_owner_name = serializers.SerializerMethodField()
 
     class Meta:
         model = Case
@@ -167,9 +175,22 @@ class CaseSerializer(serializers.ModelSerializer):
             "entitled", "entitlement_reason", "entitlement_explanation", "contract", "offering", "priority", "flags",
             "opened_at", "first_response_due", "first_response_at", "resolution_due", "resolved_at", "closed_at",
             "next_due_at", "time_left_seconds", "breached", "first_response_breached", "resolution_breached",
-            "paused", "escalation_level",
+            "paused", "escalation_level", "owner", "owner_name", "partner_owner", "partner_owner_name",
         ]
         read_only_fields = fields
+
+    def get_owner(self, case) -> int | None:
+        request = self.context.get("request")
+        return case.owner_id if request is not None and request.user.is_poly_staff else None
+
+    def get_owner_name(self, case) -> str | None:
+        if case.owner_id is None:
+            return None
+        return _person(self.context, case.owner, case.owner_id)[0]
+
+    def get_partner_owner_name(self, case) -> str | None:
+        person = case.partner_owner
+        return None if person is None else person.full_name or person.email
 
     def get_flags(self, case) -> list[Flag]:
         request = self.context.get("request")
@@ -313,6 +334,27 @@ class CaseEscalateSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=500, allow_blank=True, default="",
                                    help_text="Why the case needs a higher level (required).")
     to_level = escalation_level_field(required=False, help_text="Default: the next level up.")
+
+
+class CaseAssignSerializer(serializers.Serializer):
+    """Give only the side(s) to change: a user id, or null to put the case back in the pool."""
+
+    owner = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=2**63 - 1,
+                                     help_text="A Poly support engineer or escalation manager (Poly staff only).")
+    partner_owner = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=2**63 - 1,
+                                             help_text="One of the partner's own engineers.")
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="",
+                                 help_text="For the colleague the case is handed to.")
+
+    def validate(self, attrs):
+        if "owner" not in attrs and "partner_owner" not in attrs:
+            raise serializers.ValidationError(
+                {"owner": ["Say who should own the case, or null to put it back in the pool."]})
+        return attrs
+
+
+class CaseFollowSerializer(serializers.Serializer):
+    follow = serializers.BooleanField(default=True, help_text="false to stop following.")
 
 
 class CaseCommentSerializer(serializers.ModelSerializer):
@@ -496,6 +538,43 @@ class CaseViewSet(TenantApiViewMixin, mixins.ListModelMixin, mixins.RetrieveMode
         services.case_escalate(by=request.user, case=case, reason=data["reason"],
                                to_level=data.get("to_level"))
         return self._respond(case)
+
+    @extend_schema(request=CaseAssignSerializer, responses=CaseDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def assign(self, request, pk=None):
+        """Take the case, hand it to a colleague with a note, or put it back in the pool (null).
+        Poly names only Poly's case workers as `owner`; a partner only its own engineers as `partner_owner`."""
+        case = self.get_object()
+        serializer = CaseAssignSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        if "owner" in data and not services.is_poly_case_worker(request.user):
+            raise PermissionDenied("Only Poly support names the Poly owner.")
+        people = {}
+        for side, message in (("owner", "Choose one of Poly's support engineers or escalation managers."),
+                              ("partner_owner", "Choose one of the partner's own engineers.")):
+            if side not in data:
+                continue
+            if data[side] is None:
+                people[side] = None
+                continue
+            # Row-level security shows a partner its own people only: anyone else reads as missing.
+            person = selectors.person_for_assignment(user=request.user, pk=data[side])
+            if person is None:
+                raise serializers.ValidationError({side: [message]})
+            people[side] = person
+        services.case_assign(by=request.user, case=case, note=data["note"], **people)
+        return self._respond(case)
+
+    @extend_schema(request=CaseFollowSerializer, responses=CaseFollowSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[permissions.IsAuthenticated])
+    def follow(self, request, pk=None):
+        """Follow a case one may see (or stop, with `follow: false`): its events reach you as you chose."""
+        case = self.get_object()
+        serializer = CaseFollowSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        following = services.case_follow(by=request.user, case=case, follow=serializer.validated_data["follow"])
+        return Response({"follow": following})
 
     @extend_schema(methods=["GET"], responses=CaseCommentSerializer(many=True))
     @extend_schema(methods=["POST"], request=CaseCommentCreateSerializer, responses={201: CaseCommentSerializer})

@@ -133,9 +133,17 @@ class CaseFilterForm(forms.Form):
                                                           ("no", "Not breached")], widget=QuickSelect)
     escalation_level = forms.TypedChoiceField(required=False, coerce=int, empty_value=None,
                                               choices=[("", "Any level"), *EscalationLevel.choices], widget=QuickSelect)
+    owner = forms.ChoiceField(required=False, choices=(), widget=QuickSelect)
+    view = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)
 
-    def __init__(self, data, *, partners: QuerySet | None = None):
+    def __init__(self, data, *, partners: QuerySet | None = None, owners: QuerySet | None = None):
         super().__init__(data)
+        if owners is None:
+            del self.fields["owner"]
+            del self.fields["view"]
+        else:
+            self.fields["owner"].choices = [("", "Any owner"), ("none", "Unassigned"),
+                                            *((str(u.pk), u.full_name or u.email) for u in owners)]
         self.fields["status"].choices = [(OPEN_FILTER, "Open cases"), *CaseStatus.choices]
         self.fields["severity"].choices = [("", "Any severity"), *Severity.choices]
         self.fields["category"].choices = [("", "Any category"), *ProductCategory.choices]
@@ -290,3 +298,29 @@ class DurationWordsField(forms.CharField):
 class SlaTargetForm(forms.Form):
     first_response = DurationWordsField(label="First response")
     resolution = DurationWordsField(label="Resolution")
+
+
+class HandOverForm(forms.Form):
+    """Hand the case to a Poly colleague, with a note for them."""
+
+    owner = forms.ModelChoiceField(queryset=None, label="Hand over to", empty_label="Choose a colleague",
+                                   error_messages={"required": "Choose who takes the case over."})
+    note = forms.CharField(label="Note for them", required=False, max_length=500,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = people
+        self.fields["owner"].label_from_instance = lambda user: user.full_name or user.email
+
+
+class PartnerOwnerForm(forms.Form):
+    """Name which of the partner's engineers is responsible for its side (empty: nobody named)."""
+
+    partner_owner = forms.ModelChoiceField(queryset=None, label="Partner's engineer", required=False,
+                                           empty_label="Nobody named")
+
+    def __init__(self, *args, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["partner_owner"].queryset = people
+        self.fields["partner_owner"].label_from_instance = lambda user: user.full_name or user.email

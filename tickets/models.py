@@ -68,7 +68,7 @@ class SlaTarget(models.Model):
         return f"S{self.severity} {self.get_offering_display()}"
 
 
-@audited(exclude=["next_due_at"])
+@audited(exclude=["next_due_at", "sla_warned_for"])
 class Case(models.Model):
     """A service case. Keyed by Site ID; a serial only when hardware replacement is asked for."""
 
@@ -112,6 +112,13 @@ class Case(models.Model):
     next_due_at = models.DateTimeField(null=True, blank=True,
                                        help_text="The SLA time that comes next; empty while paused or done.")
     priority = models.PositiveSmallIntegerField(default=1, help_text="0 for Enterprise: first at equal due time.")
+    # One owner per side: Poly's engineer working the case, and the partner's engineer answering for it.
+    owner = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                              help_text="The Poly engineer working the case; empty while it is in the pool.")
+    partner_owner = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                      help_text="The partner's engineer responsible for its side.")
+    sla_warned_for = models.DateTimeField(null=True, blank=True,
+                                          help_text="The SLA time a warning was last sent for (the monitor's mark).")
 
     class Meta:
         ordering = ["next_due_at", "priority", "opened_at"]
@@ -132,6 +139,13 @@ class Case(models.Model):
                          name="case_open_queue"),
             models.Index(fields=["partner", "next_due_at", "priority", "opened_at", "id"],
                          condition=Q(status__in=OPEN_STATUSES), name="case_open_queue_by_partner"),
+            # Poly's per-person views of the open queue: mine (by owner) and unassigned.
+            models.Index(fields=["owner", "next_due_at", "priority", "opened_at", "id"],
+                         condition=Q(status__in=OPEN_STATUSES), name="case_open_queue_by_owner"),
+            models.Index(fields=["next_due_at", "priority", "opened_at", "id"],
+                         condition=Q(status__in=OPEN_STATUSES, owner__isnull=True), name="case_open_queue_unowned"),
+            models.Index(fields=["partner_owner"], condition=Q(partner_owner__isnull=False),
+                         name="case_partner_owner"),
             models.Index(fields=["partner", "status", "next_due_at"], name="case_partner_status"),
             models.Index(fields=["partner", "opened_at"], name="case_partner_opened"),
             models.Index(fields=["status", "severity"], name="case_status_severity"),
@@ -299,3 +313,62 @@ class OnsiteDispatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} · {self.scheduled_for:%Y-%m-%d}"
+
+
+class OwnerSide(models.TextChoices):
+    POLY = "owner", "Poly owner"
+    PARTNER = "partner_owner", "Partner owner"
+
+
+@audited()
+class CaseOwnerChange(models.Model):
+    """A case taken, handed over or put back in the pool, on either side; on the timeline."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="+")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="owner_changes")
+    side = models.CharField(max_length=20, choices=OwnerSide.choices)
+    from_user = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    to_user = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    note = models.CharField(max_length=500, blank=True)
+    by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                           help_text="Empty when the escalation of a breach moved it.")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.side}: {self.from_user_id} → {self.to_user_id}"
+
+
+@audited()
+class CaseFollower(models.Model):
+    """Someone who hears of a case's public events (Poly staff: of its internal notes too)."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="+")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="followers")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["case", "user"], name="case_follower_once")]
+        indexes = [models.Index(fields=["user", "case"], name="case_follower_by_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} follows {self.case_id}"
+
+
+@audited()
+class SeverityOneFollower(models.Model):
+    """A partner admin who follows every Severity 1 case of the partner."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["partner", "user"], name="severity_one_follower_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} follows severity 1 of {self.partner_id}"

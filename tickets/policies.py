@@ -15,3 +15,21 @@ ATTACHMENT_MAX_MB = register_policy(Policy(
     parse=parse_positive_int,
     help_text="Logs and photos above this size are refused.",
 ))
+
+
+def parse_percent(text: str) -> int:
+    from django.core.exceptions import ValidationError
+
+    value = parse_positive_int(text)
+    if not 1 <= value <= 99:
+        raise ValidationError("Enter a share from 1 to 99 (per cent).")
+    return value
+
+
+SLA_WARNING_PERCENT = register_policy(Policy(
+    key="sla_warning_percent",
+    label="Warn when this share of an SLA target has passed (%)",
+    default=75,
+    parse=parse_percent,
+    help_text="The case's partner engineers, followers and Poly owner are told before the target is missed.",
+))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import F, Max, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -14,13 +14,15 @@ from tickets.models import (
     CaseAttachment,
     CaseComment,
     CaseEscalation,
+    CaseFollower,
     EscalationLevel,
     OnsiteDispatch,
 )
 
 
 def cases_visible_to(user: User) -> QuerySet[Case]:
-    cases = Case.objects.select_related("site", "customer", "partner", "product", "contract", "device")
+    cases = Case.objects.select_related("site", "customer", "partner", "product", "contract", "device", "owner",
+                                        "partner_owner")
     return scope_by_customer(cases, user)
 
 
@@ -38,10 +40,44 @@ def breached_condition(now) -> Q:
     return first_response | resolution
 
 
+QUEUE_VIEWS = {"all": "All", "mine": "Mine", "unassigned": "Unassigned", "escalations": "My escalations"}
+
+
+def _my_escalations(user: User) -> Q:
+    """Escalated cases the person owns or follows (an escalation manager's, or a former owner's)."""
+    followed = CaseFollower.objects.filter(case=OuterRef("pk"), user=user)
+    return Q(escalation_level__gt=EscalationLevel.TIER_1) & (Q(owner=user) | Q(Exists(followed)))
+
+
+def queue_view_condition(user: User, view: str) -> Q:
+    if view == "mine":
+        return Q(owner=user)
+    if view == "unassigned":
+        return Q(owner__isnull=True)
+    if view == "escalations":
+        return _my_escalations(user)
+    return Q()
+
+
+def queue_counts(user: User) -> dict[str, int]:
+    """Open cases in each of the person's queue views, in one query."""
+    cases = cases_visible_to(user).filter(status__in=OPEN_STATUSES).order_by()
+    return cases.aggregate(**{view: Count("pk", filter=queue_view_condition(user, view)) if view != "all"
+                              else Count("pk") for view in QUEUE_VIEWS})
+
+
 def case_queue(user: User, *, partner=None, severity=None, status=None, category=None, breached=None,
-               escalation_level=None, search: str = "") -> QuerySet[Case]:
-    """Cases in SLA order: the next due time first, Enterprise first at equal due, paused and done last."""
+               escalation_level=None, search: str = "", view: str = "all", owner: str = "") -> QuerySet[Case]:
+    """Cases in SLA order: the next due time first, Enterprise first at equal due, paused and done last.
+    `view` narrows to the person's own, the unassigned or their escalations; `owner` to one owner's
+    (a user id) or "none"."""
     cases = cases_visible_to(user)
+    if view in QUEUE_VIEWS and view != "all":
+        cases = cases.filter(queue_view_condition(user, view))
+    if owner == "none":
+        cases = cases.filter(owner__isnull=True)
+    elif owner:
+        cases = cases.filter(owner_id=owner)
     if partner:
         cases = cases.filter(partner_id=partner)
     if severity:
@@ -104,3 +140,46 @@ def escalations_visible_to(user: User, case: Case) -> list[CaseEscalation]:
 
 def dispatches_of(case: Case) -> QuerySet[OnsiteDispatch]:
     return OnsiteDispatch.objects.filter(case=case)
+
+
+def person_for_assignment(*, user: User, pk: int) -> User | None:
+    """Someone the reader may name as an owner, if the reader can see them at all (the service
+    decides whether they fit the side)."""
+    if not (user.is_poly_staff or user.is_partner_member):
+        return None
+    people = User.objects.all() if user.is_poly_staff else User.objects.filter(partner_id=user.partner_id)
+    return people.filter(pk=pk).first()
+
+
+def poly_case_workers() -> QuerySet[User]:
+    """Who may own a case for Poly (read in a staff context)."""
+    from polyplus.tenancy.models import Role
+
+    return User.objects.filter(is_active=True, role__in=[Role.POLY_SUPPORT, Role.ESCALATION_MANAGER, Role.POLY_ADMIN]
+                               ).order_by("full_name", "email")
+
+
+def partner_engineers(case: Case) -> QuerySet[User]:
+    """Who may own a case for its partner."""
+    from polyplus.tenancy.models import Role
+
+    return User.objects.filter(is_active=True, partner_id=case.partner_id,
+                               role__in=[Role.PARTNER_ADMIN, Role.PARTNER_ENGINEER]).order_by("full_name", "email")
+
+
+def is_following(user: User, case: Case) -> bool:
+    from tickets.models import CaseFollower
+
+    return CaseFollower.objects.filter(case=case, user=user).exists()
+
+
+def owner_changes_of(case: Case):
+    from tickets.models import CaseOwnerChange
+
+    return CaseOwnerChange.objects.filter(case=case).select_related("from_user", "to_user", "by")
+
+
+def follows_severity_one(user: User) -> bool:
+    from tickets.models import SeverityOneFollower
+
+    return SeverityOneFollower.objects.filter(partner_id=user.partner_id, user=user).exists()

@@ -9,13 +9,14 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import IntegrityError, transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from contracts.models import ContractStatus, Offering, Product, ProductCategory
 from installbase.coverage import check_coverage
 from installbase.models import Device
 from polyplus.files import save_file
-from polyplus.notifications.outbox import queue_mail
+from polyplus.notifications.kinds import EventKind
 from polyplus.tenancy.models import NumberKind, Role, Site, User
 from polyplus.tenancy.numbering import next_number
 from polyplus.tenancy.policy import policy_value
@@ -29,15 +30,20 @@ from tickets.models import (
     CaseAttachment,
     CaseComment,
     CaseEscalation,
+    CaseFollower,
+    CaseOwnerChange,
     CaseSource,
     CaseStatus,
     CaseStatusChange,
     EscalationLevel,
     OnsiteDispatch,
+    OwnerSide,
     Severity,
+    SeverityOneFollower,
     SlaTarget,
     VisitPurpose,
 )
+from tickets.notify import notify_case_event, sla_warning_due
 
 logger = logging.getLogger("polyplus.tickets")
 
@@ -258,7 +264,15 @@ def case_transition(*, by: User, case: Case, to_status: str) -> Case:
     case = Case.objects.select_for_update().get(pk=case.pk)
     now = timezone.now()
     check_transition(by=by, case=case, to_status=to_status, now=now)
+    from_status = case.status
     _move(case, to_status, by, now)
+    if (from_status, to_status) in REOPENING:
+        kind = EventKind.CASE_REOPENED
+    elif to_status == CaseStatus.WAITING_ON_PARTNER:
+        kind = EventKind.CASE_INFO_REQUESTED
+    else:
+        kind = EventKind.CASE_STATUS
+    notify_case_event(case=case, kind=kind, actor=by, data={"from_status": from_status, "to_status": to_status})
     return case
 
 
@@ -279,6 +293,8 @@ def case_comment_add(*, by: User, case: Case, body: str, internal: bool = False,
                                          internal=internal, created_at=now)
     for upload in uploads:
         case_attach(by=by, case=case, upload=upload, comment=comment)
+    notify_case_event(case=case, kind=EventKind.CASE_INTERNAL_NOTE if internal else EventKind.CASE_REPLY,
+                      actor=by, data={"comment_id": comment.pk})
     if internal:
         return comment
     if is_poly_case_worker(by):
@@ -307,7 +323,28 @@ def _escalate(case: Case, *, to_level: int, reason: str, by: User | None, breach
     )
     case.escalation_level = to_level
     case.save(update_fields=["escalation_level"])
+    manager = by if by is not None and by.role == Role.ESCALATION_MANAGER else _escalation_manager_for(case)
+    if manager is not None and manager.pk != case.owner_id:
+        previous = case.owner
+        _set_owner(case, side=OwnerSide.POLY, to_user=manager, by=by,
+                   note="Escalated cases are owned by an escalation manager.",
+                   tell_new_owner=False)  # the escalation itself tells the managers
+        if previous is not None:
+            _follow(case, previous)
+    notify_case_event(case=case, kind=EventKind.CASE_ESCALATED, actor=by, data={"escalation_id": escalation.pk})
     return escalation
+
+
+def _escalation_manager_for(case: Case) -> User | None:
+    """The case's owner when already an escalation manager; else the one with the fewest open cases."""
+    if case.owner is not None and case.owner.role == Role.ESCALATION_MANAGER and case.owner.is_active:
+        return case.owner
+    managers = list(User.objects.filter(role=Role.ESCALATION_MANAGER, is_active=True).order_by("pk"))
+    if not managers:
+        return None
+    load = dict(Case.objects.filter(owner__in=managers, status__in=OPEN_STATUSES).order_by()
+                .values("owner_id").annotate(count=Count("pk")).values_list("owner_id", "count"))
+    return min(managers, key=lambda manager: (load.get(manager.pk, 0), manager.pk))
 
 
 @transaction.atomic
@@ -336,36 +373,19 @@ def _breaches(case: Case, now: datetime.datetime) -> list[tuple[str, datetime.da
     return found
 
 
-def _notify_breach(case: Case, kind: str, escalation: CaseEscalation) -> None:
-    """Mail the escalation managers and the partner's admins; public facts only, never internal notes.
-    One mail per person (nobody sees another's address), queued once per escalation and person."""
-    recipients = list(
-        User.objects.filter(is_active=True, role=Role.ESCALATION_MANAGER).values_list("pk", "email")
-    ) + list(
-        User.objects.filter(is_active=True, role=Role.PARTNER_ADMIN, partner_id=case.partner_id)
-        .values_list("pk", "email")
-    )
-    subject = f"Case {case.number} breached its {BreachKind(kind).label.lower()} target"
-    body = (f"Case {case.number} ({case.subject}), severity {case.severity}, site {case.site.site_id}, "
-            f"missed its {BreachKind(kind).label.lower()} target and is now at "
-            f"{EscalationLevel(case.escalation_level).label}.")
-    for user_id, address in recipients:
-        queue_mail(key=f"case-breach:{escalation.pk}:{user_id}", to=address, subject=subject, text=body,
-                   partner_id=case.partner_id)
-
-
 @transaction.atomic
 def cases_escalate_breached(*, now: datetime.datetime | None = None) -> int:
     """Escalate each open case one level per breached target, once per breach. Safe to run again.
 
     The periodic job calls this under a staff context; each escalation is on the timeline
-    and in the audit log, and the escalation managers and the partner are told.
+    and in the audit log, an escalation manager becomes the owner, and the escalation managers,
+    the partner's side and the followers are told.
     """
     now = now or timezone.now()
     escalated = 0
-    candidates = (Case.objects.select_for_update(skip_locked=True)
+    candidates = (Case.objects.select_for_update(of=("self",), skip_locked=True)
                   .filter(status__in=OPEN_STATUSES, paused_since__isnull=True, next_due_at__lt=now)
-                  .select_related("site"))
+                  .select_related("site", "owner"))
     for case in candidates:
         for kind, due in _breaches(case, now):
             if CaseEscalation.objects.filter(case=case, breach=kind, breach_due_at=due).exists():
@@ -373,13 +393,134 @@ def cases_escalate_breached(*, now: datetime.datetime | None = None) -> int:
             target = min(case.escalation_level + 1, EscalationLevel.ENGINEERING)
             try:
                 with transaction.atomic():
-                    escalation = _escalate(case, to_level=target, by=None, breach=kind, breach_due_at=due,
+                    _escalate(case, to_level=target, by=None, breach=kind, breach_due_at=due,
                               reason=f"{BreachKind(kind).label} target missed (due {due:%Y-%m-%d %H:%M} UTC).")
             except IntegrityError:
                 continue  # another run escalated this breach a moment ago
-            _notify_breach(case, kind, escalation)
             escalated += 1
     return escalated
+
+
+# ---- owners and followers ------------------------------------------------------------------
+
+UNCHANGED = object()
+
+
+def _set_owner(case: Case, *, side: str, to_user: User | None, by: User | None, note: str = "",
+               tell_new_owner: bool = True) -> CaseOwnerChange:
+    from_id = getattr(case, f"{side}_id")
+    setattr(case, side, to_user)
+    case.save(update_fields=[side])
+    change = CaseOwnerChange.objects.create(partner_id=case.partner_id, case=case, side=side, from_user_id=from_id,
+                                            to_user=to_user, by=by, note=note)
+    if tell_new_owner and to_user is not None and (by is None or to_user.pk != by.pk):
+        notify_case_event(case=case, kind=EventKind.CASE_ASSIGNED, actor=by,
+                          data={"to_user": to_user.pk, "side": side, "note": note})
+    return change
+
+
+def _follow(case: Case, user: User) -> None:
+    CaseFollower.objects.get_or_create(case=case, user=user, defaults={"partner_id": case.partner_id})
+
+
+def _check_owner(side: str, to_user: User | None, case: Case) -> None:
+    if to_user is None:
+        return
+    if side == OwnerSide.POLY:
+        if not (to_user.is_active and is_poly_case_worker(to_user)):
+            raise ValidationError({"owner": ["Choose one of Poly's support engineers or escalation managers."]})
+    elif not (to_user.is_active and to_user.is_partner_member and to_user.partner_id == case.partner_id):
+        raise ValidationError({"partner_owner": ["Choose one of the partner's own engineers."]})
+
+
+@transaction.atomic
+def case_assign(*, by: User, case: Case, owner=UNCHANGED, partner_owner=UNCHANGED, note: str = "") -> Case:
+    """Take a case, hand it to a colleague (with a note) or put it back in the pool (None).
+
+    Poly names only Poly's case workers as `owner`; a partner names only its own engineers as
+    `partner_owner` (Poly may too). Each change is on the timeline and in the audit log, and
+    the new owner is told."""
+    require_case_actor(by, case.partner_id)
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    note = (note or "").strip()[:500]
+    if owner is not UNCHANGED and not is_poly_case_worker(by):
+        raise PermissionDenied("Only Poly support names the Poly owner.")
+    changes = [(side, value) for side, value in ((OwnerSide.POLY, owner), (OwnerSide.PARTNER, partner_owner))
+               if value is not UNCHANGED]
+    if not changes:
+        raise ValidationError({"owner": ["Say who should own the case, or null to put it back in the pool."]})
+    for side, to_user in changes:
+        _check_owner(side, to_user, case)
+    for side, to_user in changes:
+        if getattr(case, f"{side}_id") != getattr(to_user, "pk", None):
+            _set_owner(case, side=side, to_user=to_user, by=by, note=note)
+    return case
+
+
+@transaction.atomic
+def case_follow(*, by: User, case: Case, follow: bool = True) -> bool:
+    """Follow (or stop following) a case one may see; returns whether one now follows it."""
+    if follow:
+        _follow(case, by)
+    else:
+        CaseFollower.objects.filter(case=case, user=by).delete()
+    return follow
+
+
+@transaction.atomic
+def severity_one_follow_set(*, by: User, follow: bool) -> bool:
+    """A partner admin follows (or stops following) every Severity 1 case of the partner."""
+    if not by.is_partner_admin:
+        raise PermissionDenied("Only a partner admin may follow every Severity 1 case of the partner.")
+    if follow:
+        SeverityOneFollower.objects.get_or_create(partner_id=by.partner_id, user=by)
+    else:
+        SeverityOneFollower.objects.filter(partner_id=by.partner_id, user=by).delete()
+    return follow
+
+
+# ---- the SLA monitor -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def cases_warn_sla(*, now: datetime.datetime | None = None) -> int:
+    """Warn of each SLA time once, when the set share of its target has passed (default 75%).
+    Safe to run again: the case remembers the due time it was warned of."""
+    now = now or timezone.now()
+    percent = policy_value("sla_warning_percent")
+    targets = {(target.severity, target.offering): target for target in SlaTarget.objects.all()}
+    longest = max((target.resolution for target in targets.values()), default=datetime.timedelta(days=30))
+    window = longest * (100 - percent) / 100  # no case further from its due time can need a warning
+    warned = 0
+    candidates = (Case.objects.select_for_update(skip_locked=True)
+                  .filter(status__in=OPEN_STATUSES, paused_since__isnull=True, next_due_at__gt=now,
+                          next_due_at__lte=now + window)
+                  .order_by("next_due_at"))
+    for case in candidates:
+        if case.sla_warned_for == case.next_due_at:
+            continue
+        target = targets.get((case.severity, case.offering))
+        if target is None:
+            continue
+        first_response = case.first_response_at is None and case.next_due_at == case.first_response_due
+        length = target.first_response if first_response else target.resolution
+        if not sla_warning_due(case, now=now, percent=percent, target=length):
+            continue
+        case.sla_warned_for = case.next_due_at
+        case.save(update_fields=["sla_warned_for"])
+        notify_case_event(case=case, kind=EventKind.CASE_SLA_WARNING, data={
+            "target": "First response" if first_response else "Resolution",
+            "due_at": case.next_due_at.isoformat(), "percent": percent,
+        })
+        warned += 1
+    return warned
+
+
+@transaction.atomic
+def sla_monitor_run(*, now: datetime.datetime | None = None) -> dict[str, int]:
+    """The every-minute job: warn of SLA times coming up, escalate the breached."""
+    now = now or timezone.now()
+    return {"warned": cases_warn_sla(now=now), "escalated": cases_escalate_breached(now=now)}
 
 
 # ---- onsite dispatch -----------------------------------------------------------------------

@@ -8,6 +8,7 @@ urlpatterns = [
     path("cases/", views.case_list, name="case_list"),
     path("cases/queue/", views.case_queue, name="case_queue"),
     path("cases/escalations/", views.escalations, name="escalations"),
+    path("cases/follow-severity-1/", views.severity_one_follow, name="severity_one_follow"),
     path("cases/new/", views.case_open, name="case_open"),
     path("cases/new/sites/", views.site_picker, name="site_picker"),
     path("cases/sla-targets/", views.sla_targets, name="sla_targets"),
@@ -18,5 +19,7 @@ urlpatterns = [
     path("cases/<int:pk>/status/", views.case_status, name="case_status"),
     path("cases/<int:pk>/escalate/", views.case_escalate, name="case_escalate"),
     path("cases/<int:pk>/onsite/", views.case_onsite, name="case_onsite"),
+    path("cases/<int:pk>/owner/", views.case_assign, name="case_assign"),
+    path("cases/<int:pk>/follow/", views.case_follow, name="case_follow"),
     path("cases/<int:pk>/attachments/<int:attachment_pk>/", views.attachment_download, name="attachment_download"),
 ]

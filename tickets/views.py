@@ -131,17 +131,20 @@ def _mark_for_lists(case: Case, now: datetime.datetime) -> None:
     case.severity_badge = SEVERITY_BADGE.get(case.severity, "")
 
 
-def _render_cases(request: HttpRequest, cases, filters: forms.CaseFilterForm, *, queue: bool) -> HttpResponse:
+def _render_cases(request: HttpRequest, cases, filters: forms.CaseFilterForm, *, queue: bool,
+                  views: list | None = None, follows_severity_one: bool | None = None) -> HttpResponse:
     page, query_string = paginate(request, cases, paginator_class=KeysFirstPaginator)
     now = timezone.now()
+    user = request.user
     for case in page.object_list:
         _mark_for_lists(case, now)
-    user = request.user
+        case.owner_label = person_label(case, "owner", user) if case.owner_id else ""
     context = {
         "page_obj": page, "query_string": query_string, "filters": filters, "queue": queue,
         "filtered": bool(filters.values()), "show_partner": queue,
         "can_open": user.role in CASE_ACTORS, "can_edit_targets": user.is_poly_admin,
         "can_see_escalations": user.role in CASE_ACTORS,
+        "views": views or [], "show_owner": queue, "follows_severity_one": follows_severity_one,
     }
     template = "tickets/_case_results.html" if request.htmx else "tickets/case_list.html"
     return render(request, template, context)
@@ -161,21 +164,48 @@ def case_list(request: HttpRequest) -> HttpResponse:
                                  escalation_level=wanted.get("escalation_level"), search=wanted.get("q", ""))
     if wanted.get("site"):
         cases = cases.filter(site__site_id__iexact=wanted["site"])
-    return _render_cases(request, cases, filters, queue=False)
+    return _render_cases(request, cases, filters, queue=False,
+                         follows_severity_one=selectors.follows_severity_one(user) if user.is_partner_admin else None)
+
+
+@dataclass(frozen=True)
+class QueueView:
+    key: str
+    label: str
+    count: int
+    url: str
+    current: bool
+
+
+def _queue_views(request: HttpRequest, current: str) -> list[QueueView]:
+    """The person's views of the queue (mine, unassigned, my escalations, all) with their open counts,
+    each keeping the other filters."""
+    counts = selectors.queue_counts(request.user)
+    views = []
+    for key, label in selectors.QUEUE_VIEWS.items():
+        params = request.GET.copy()
+        params.pop("page", None)
+        params["view"] = key
+        views.append(QueueView(key, label, counts[key], f"{request.path}?{params.urlencode()}", key == current))
+    return views
 
 
 @roles_required(*CASE_WORKERS)
 def case_queue(request: HttpRequest) -> HttpResponse:
-    """Poly's one queue across partners, in SLA order (Enterprise first at equal due time)."""
+    """Poly's one queue across partners, in SLA order (Enterprise first at equal due time), viewed as
+    all, mine, unassigned or my escalations."""
     user = request.user
-    filters = forms.CaseFilterForm(request.GET, partners=partners_visible_to(user).order_by("name"))
+    filters = forms.CaseFilterForm(request.GET, partners=partners_visible_to(user).order_by("name"),
+                                   owners=selectors.poly_case_workers())
     wanted = filters.values()
+    view = wanted.get("view") if wanted.get("view") in selectors.QUEUE_VIEWS else "all"
     cases = selectors.case_queue(
         user, partner=wanted.get("partner"), severity=wanted.get("severity"), status=wanted.get("status"),
         category=wanted.get("category"), breached=BREACHED.get(wanted.get("breached")),
-        escalation_level=wanted.get("escalation_level"), search=wanted.get("q", ""),
+        escalation_level=wanted.get("escalation_level"), search=wanted.get("q", ""), view=view,
+        owner=wanted.get("owner", ""),
     )
-    return _render_cases(request, cases, filters, queue=True)
+    return _render_cases(request, cases, filters, queue=True, views=_queue_views(request, view))
 
 
 @dataclass
@@ -307,10 +337,13 @@ def timeline_of(case: Case, viewer: User, attachments: list) -> list[TimelineEnt
     for escalation in selectors.escalations_visible_to(viewer, case):
         entries.append(TimelineEntry("escalation", escalation.at, person_label(escalation, "by", viewer), escalation,
                                      f"escalation-{escalation.pk}"))
+    for change in selectors.owner_changes_of(case):
+        change.to_label = person_label(change, "to_user", viewer) if change.to_user_id else ""
+        entries.append(TimelineEntry("owner", change.at, person_label(change, "by", viewer), change))
     for dispatch in selectors.dispatches_of(case).select_related("requested_by"):
         entries.append(TimelineEntry("dispatch", dispatch.created_at, person_label(dispatch, "requested_by", viewer),
                                      dispatch, f"dispatch-{dispatch.pk}"))
-    order = {"opened": 0, "comment": 1, "internal": 1, "status": 2, "escalation": 3, "dispatch": 4}
+    order = {"opened": 0, "comment": 1, "internal": 1, "status": 2, "escalation": 3, "owner": 4, "dispatch": 5}
     return sorted(entries, key=lambda entry: (entry.at, order[entry.kind]))
 
 
@@ -359,6 +392,15 @@ def render_case(request: HttpRequest, case: Case, *, bound: dict | None = None,
         "escalate_form": bound.get("escalate") or forms.EscalateForm(current_level=case.escalation_level),
         "can_request_onsite": may_act and case.is_open,
         "onsite_form": bound.get("onsite") or forms.OnsiteForm(zone=zone, may_name_technician=worker),
+        "owner_label": person_label(case, "owner", user) if case.owner_id else "",
+        "partner_owner_label": person_label(case, "partner_owner", user) if case.partner_owner_id else "",
+        "may_take": worker and case.owner_id != user.pk,
+        "hand_over_form": (bound.get("hand_over") or forms.HandOverForm(
+            people=selectors.poly_case_workers().exclude(pk=case.owner_id))) if worker else None,
+        "partner_owner_form": (bound.get("partner_owner") or forms.PartnerOwnerForm(
+            people=selectors.partner_engineers(case), initial={"partner_owner": case.partner_owner_id}))
+        if may_act else None,
+        "following": selectors.is_following(user, case),
     }
     return render(request, "tickets/case_detail.html", context)
 
@@ -472,6 +514,65 @@ def case_onsite(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, f"Onsite visit scheduled for {local:%-d %b %Y %H:%M} ({case.site.timezone}).")
             return _back_to(case, f"dispatch-{dispatch.pk}")
     return render_case(request, case, bound={"onsite": form})
+
+
+@require_POST
+@roles_required(*EVERYONE)
+def case_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    """Take the case, put it back in the pool, hand it to a colleague, or name the partner's engineer."""
+    user = request.user
+    case = _case_to_act_on(request, pk, CASE_ACTORS)
+    what = request.POST.get("action", "")
+    try:
+        if what == "take":
+            case = services.case_assign(by=user, case=case, owner=user)
+            messages.success(request, f"You own case {case.number}.")
+        elif what == "release":
+            case = services.case_assign(by=user, case=case, owner=None)
+            messages.success(request, f"Case {case.number} is back in the pool.")
+        elif what == "hand_over":
+            if user.role not in CASE_WORKERS:
+                raise PermissionDenied("Only Poly support names the Poly owner.")
+            form = forms.HandOverForm(request.POST, people=selectors.poly_case_workers().exclude(pk=case.owner_id))
+            if not form.is_valid():
+                return render_case(request, case, bound={"hand_over": form})
+            case = services.case_assign(by=user, case=case, owner=form.cleaned_data["owner"],
+                                        note=form.cleaned_data["note"])
+            messages.success(request, f"Case {case.number} handed over.")
+        elif what == "partner_owner":
+            form = forms.PartnerOwnerForm(request.POST, people=selectors.partner_engineers(case))
+            if not form.is_valid():
+                return render_case(request, case, bound={"partner_owner": form})
+            case = services.case_assign(by=user, case=case, partner_owner=form.cleaned_data["partner_owner"])
+            messages.success(request, "The partner's engineer for this case is saved.")
+        else:
+            return render_case(request, case, action_errors=["Choose what should happen to the case's owner."])
+    except ValidationError as exc:
+        return render_case(request, case, action_errors=exc.messages)
+    return _back_to(case, "owners")
+
+
+@require_POST
+@roles_required(Role.PARTNER_ADMIN)
+def severity_one_follow(request: HttpRequest) -> HttpResponse:
+    """A partner admin follows (or stops following) every Severity 1 case of the partner."""
+    follow = request.POST.get("follow") == "1"
+    services.severity_one_follow_set(by=request.user, follow=follow)
+    messages.success(request, "You follow every Severity 1 case." if follow
+                     else "You no longer follow every Severity 1 case.")
+    return redirect("tickets:case_list")
+
+
+@require_POST
+@roles_required(*EVERYONE)
+def case_follow(request: HttpRequest, pk: int) -> HttpResponse:
+    """Anyone who may see the case follows it, or stops."""
+    case = _case(request, pk)
+    follow = request.POST.get("follow") == "1"
+    services.case_follow(by=request.user, case=case, follow=follow)
+    messages.success(request, f"You follow case {case.number}." if follow
+                     else f"You no longer follow case {case.number}.")
+    return _back_to(case, "owners")
 
 
 @roles_required(*EVERYONE)

@@ -257,6 +257,18 @@ def test_it_makes_last_months_report_of_each_enterprise_contract_once(db):
     assert OutboundMail.objects.filter(key__startswith="csm-report:").count() == mails
 
 
+def test_the_demo_has_owned_and_unowned_cases_followers_and_unread_notifications(db, settings):
+    from polyplus.notifications.models import Notification
+    from tickets.models import Case, CaseFollower
+
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=io.StringIO())
+    assert Case.objects.filter(owner__isnull=False).exists() and Case.objects.filter(owner__isnull=True).exists()
+    assert Case.objects.filter(partner_owner__isnull=False).exists()
+    assert CaseFollower.objects.exists()
+    assert Notification.objects.filter(read_at__isnull=True, recipient__role="partner_engineer").exists()
+
+
 def test_the_csm_demo_customer_is_a_month_past_its_midpoint_with_a_proposed_true_up(db):
     from installbase.models import Reconciliation, TrueUp
 

@@ -114,7 +114,7 @@ def breaching(monkeypatch, partner_a_engineer, poly_support, site_a, partner_a_a
     return case, clock
 
 
-def test_a_breach_escalates_once_however_often_the_monitor_runs(breaching, escalation_manager, partner_a_admin):
+def test_a_breach_escalates_once_however_often_the_monitor_runs(breaching, escalation_manager, partner_a_engineer):
     case, clock = breaching
     clock.advance(59 * MINUTE)
     assert services.cases_escalate_breached() == 0
@@ -131,9 +131,11 @@ def test_a_breach_escalates_once_however_often_the_monitor_runs(breaching, escal
     case.refresh_from_db()
     assert case.escalation_level == EscalationLevel.TIER_2
     # One message each (never partner B's admins, nor a former manager); nobody sees the other's address.
-    assert sorted(m.to for m in mail.outbox) == sorted([[escalation_manager.email], [partner_a_admin.email]])
+    assert sorted(m.to for m in mail.outbox) == sorted([[escalation_manager.email], [partner_a_engineer.email]])
+    assert case.owner == escalation_manager  # escalated cases are owned by an escalation manager
     for message in mail.outbox:
-        assert message.subject == f"Case {case.number} breached its first response target"
+        assert message.subject.startswith(f"[{case.number}] S1 · SE-GOT-001 · All rooms down in Göteborg: "
+                                          "Escalated to Tier 2: first response target missed")
         assert "All rooms down in Göteborg" in message.body
         assert SECRET not in message.subject + message.body
 
@@ -149,7 +151,7 @@ def test_a_second_target_missed_is_a_second_escalation(breaching):
 
     assert list(CaseEscalation.objects.filter(case=case).values_list("breach", "to_level")) == [
         ("first_response", 2), ("resolution", 3)]
-    assert len(mail.outbox) == 4  # two breaches, each to the manager and the partner's admin
+    assert len(mail.outbox) == 4  # two breaches, each to the manager and the partner's engineer
     assert all(SECRET not in m.subject + m.body for m in mail.outbox)
 
 

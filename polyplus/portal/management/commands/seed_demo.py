@@ -41,6 +41,7 @@ from polyplus.tenancy.models import (
     TrainingRecord,
     User,
 )
+from tickets import demo as tickets_demo
 from tickets import services as tickets_services
 from tickets.models import Case, CaseStatus
 
@@ -364,6 +365,8 @@ class Command(BaseCommand):
                     devices += [device for device, _ in customer_devices]
                     partner_devices += customer_devices
                 self.cases(engineer, staff, partner, customers, [device for device, _ in partner_devices])
+                self.created += tickets_demo.owners_and_notifications(partner=partner, partner_admin=partner_admin,
+                                                                      engineer=engineer, staff=staff)
                 self.created += seed_ecps_demo(engineer=engineer, staff=staff, customer=customers[0], today=today)
                 logins += [(demo.admin, partner), (demo.engineer, partner)]
                 if demo.viewer:
