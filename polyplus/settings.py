@@ -315,6 +315,8 @@ SPECTACULAR_SETTINGS = {
         "ServiceCategoryEnum": "polyplus.tenancy.models.ServiceCategory",
         "ProductCategoryEnum": "contracts.models.ProductCategory",
         "DocumentStatusEnum": "polyplus.portal.models.DocumentStatus",
+        "QuoteKindEnum": "polyplus.portal.models.QuoteKind",
+        "EventKindEnum": "polyplus.notifications.kinds.EventKind",
         "InventoryUploadStatusEnum": "installbase.models.UploadStatus",
         "TrueUpStatusEnum": "installbase.models.TrueUpStatus",
         "ContractStatusEnum": "contracts.models.ContractStatus",
