@@ -10,5 +10,6 @@ urlpatterns = [
     path("", include("contracts.urls")),
     path("", include("installbase.urls")),
     path("", include("tickets.urls")),
+    path("", include("rma.urls")),
     path("", include("polyplus.portal.urls")),
 ]

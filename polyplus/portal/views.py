@@ -28,6 +28,7 @@ from polyplus.tenancy.policy import Policy, registered_policies
 from polyplus.tenancy.selectors import EXPIRY_WARNING_DAYS, count_of
 from polyplus.tenancy.views import own_partner, put_errors, roles_required
 from polyplus.tenancy.web import text_param
+from rma.views import rma_summary
 from tickets.views import CASE_ACTORS, case_summary
 
 SITE_SEARCH_LIMIT = 20
@@ -132,6 +133,7 @@ def _poly_support(user: User, today: datetime.date) -> dict:
         **_contract_summary(user, today),
         **_non_compliance(user, today),
         **case_summary(user),
+        **rma_summary(user),
     }
 
 
@@ -158,6 +160,7 @@ def _partner_admin(user: User, today: datetime.date) -> dict:
         **_contract_summary(user, today),
         **_non_compliance(user, today),
         **case_summary(user),
+        **rma_summary(user),
     }
 
 
@@ -171,6 +174,7 @@ def _partner_engineer(user: User, today: datetime.date) -> dict:
         **_contract_summary(user, today),
         **_non_compliance(user, today),
         **case_summary(user),
+        **rma_summary(user),
     }
 
 
