@@ -38,6 +38,7 @@ from polyplus.tenancy.models import (
     TrainingRecord,
     User,
 )
+from rma.demo import seed_rmas
 from tickets import services as tickets_services
 from tickets.models import Case, CaseStatus
 
@@ -271,7 +272,8 @@ PARTNERS = (
                              "DE", "DE-BE", "Europe/Berlin"),
                 ),
                 contract=ENTERPRISE,
-                lines=(DemoLine("voice", 310, 25, "39.00"), DemoLine("video", 48, 4, "175.00")),
+                lines=(DemoLine("voice", 310, 25, "39.00"), DemoLine("video", 48, 4, "175.00"),
+                       DemoLine("headset", 2, 0, "16.00")),  # Q = 2: the year's first headset RMA is billable
                 csm_hour_blocks=1, professional_services_discount="7.50",
                 quotes=(DemoQuote("WISLA-Q-MEDIALIGN-01", (MEDIALIGN_270,), approved=None),),
                 devices=(
@@ -291,6 +293,7 @@ PARTNERS = (
                     DemoDevice("PL-KRK-0001", STUDIO_X50, 2, listed=True),
                     DemoDevice("PL-KRK-0001", BLACKWIRE_8225, 4, listed=True),
                     DemoDevice("PL-KRK-0001", G7500),  # found in production, not on the contract
+                    DemoDevice("PL-KRK-0001", CCX_600),  # a voice phone: a category the contract lacks
                 ),
             ),
             DemoCustomer(
@@ -361,6 +364,8 @@ class Command(BaseCommand):
                     devices += [device for device, _ in customer_devices]
                     partner_devices += customer_devices
                 self.cases(engineer, staff, partner, customers, [device for device, _ in partner_devices])
+                self.created += seed_rmas(partner=partner, engineer=engineer,
+                                          support=staff[Role.POLY_SUPPORT], customers=customers)
                 logins += [(demo.admin, partner), (demo.engineer, partner)]
                 if demo.viewer:
                     self.user(partner_admin, demo.viewer, partner=partner, customer=customers[0])
