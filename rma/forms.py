@@ -58,6 +58,11 @@ class NoteForm(forms.Form):
                                     widget=forms.Textarea(attrs={"rows": 3}))
 
 
+def action_auto_id(action: str) -> str:
+    """Each action's form on the RMA page has ids of its own (two forms both ask for a carrier)."""
+    return f"id_{action}_%s"
+
+
 ACTION_FORMS: dict[str, type[forms.Form]] = {
     "reject": RejectForm, "ship": ShipForm, "deliver": DeliverForm, "return_sent": ReturnSentForm,
     "receive_return": ReceiveForm, "cancel": CancelForm,

@@ -116,7 +116,8 @@ def render_rma(request: HttpRequest, rma: Rma, *, bound: dict | None = None,
     bound = bound or {}
     allowed = services.allowed_actions(user, rma)
     actions = [{"name": name, "slug": name.replace("_", "-"), "label": forms.ACTION_BUTTONS[name],
-                "form": bound.get(name) or (forms.ACTION_FORMS[name]() if name in forms.ACTION_FORMS else None)}
+                "form": bound.get(name) or (forms.ACTION_FORMS[name](auto_id=forms.action_auto_id(name))
+                                            if name in forms.ACTION_FORMS else None)}
                for name in allowed]
     steps = list(selectors.steps_of(rma))
     for step in steps:
@@ -148,7 +149,7 @@ def rma_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if request.user.role not in RMA_ACTORS:
         raise PermissionDenied("Your role may not change an RMA.")
     form_class = forms.ACTION_FORMS.get(name)
-    form = form_class(request.POST) if form_class else None
+    form = form_class(request.POST, auto_id=forms.action_auto_id(name)) if form_class else None
     if form is not None and not form.is_valid():
         return render_rma(request, rma, bound={name: form})
     data = form.cleaned_data if form is not None else {}
