@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "tickets",
     "rma",
     "ecps",
+    "polyplus.notifications",
 ]
 
 MIDDLEWARE = [

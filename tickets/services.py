@@ -8,7 +8,6 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
-from django.core.mail import send_mass_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -16,6 +15,7 @@ from contracts.models import ContractStatus, Offering, Product, ProductCategory
 from installbase.coverage import check_coverage
 from installbase.models import Device
 from polyplus.files import save_file
+from polyplus.notifications.outbox import queue_mail
 from polyplus.tenancy.models import NumberKind, Role, Site, User
 from polyplus.tenancy.numbering import next_number
 from polyplus.tenancy.policy import policy_value
@@ -336,23 +336,22 @@ def _breaches(case: Case, now: datetime.datetime) -> list[tuple[str, datetime.da
     return found
 
 
-def _notify_breach(case: Case, kind: str) -> None:
-    """Mail the escalation managers and the partner's admins; public facts only, never internal notes."""
+def _notify_breach(case: Case, kind: str, escalation: CaseEscalation) -> None:
+    """Mail the escalation managers and the partner's admins; public facts only, never internal notes.
+    One mail per person (nobody sees another's address), queued once per escalation and person."""
     recipients = list(
-        User.objects.filter(is_active=True, role=Role.ESCALATION_MANAGER).values_list("email", flat=True)
+        User.objects.filter(is_active=True, role=Role.ESCALATION_MANAGER).values_list("pk", "email")
     ) + list(
         User.objects.filter(is_active=True, role=Role.PARTNER_ADMIN, partner_id=case.partner_id)
-        .values_list("email", flat=True)
+        .values_list("pk", "email")
     )
-    if not recipients:
-        return
     subject = f"Case {case.number} breached its {BreachKind(kind).label.lower()} target"
     body = (f"Case {case.number} ({case.subject}), severity {case.severity}, site {case.site.site_id}, "
             f"missed its {BreachKind(kind).label.lower()} target and is now at "
             f"{EscalationLevel(case.escalation_level).label}.")
-    # One message per person: a partner's admins and Poly's managers do not see each other's addresses.
-    messages = [(subject, body, None, [address]) for address in recipients]
-    transaction.on_commit(lambda: send_mass_mail(messages))
+    for user_id, address in recipients:
+        queue_mail(key=f"case-breach:{escalation.pk}:{user_id}", to=address, subject=subject, text=body,
+                   partner_id=case.partner_id)
 
 
 @transaction.atomic
@@ -374,11 +373,11 @@ def cases_escalate_breached(*, now: datetime.datetime | None = None) -> int:
             target = min(case.escalation_level + 1, EscalationLevel.ENGINEERING)
             try:
                 with transaction.atomic():
-                    _escalate(case, to_level=target, by=None, breach=kind, breach_due_at=due,
+                    escalation = _escalate(case, to_level=target, by=None, breach=kind, breach_due_at=due,
                               reason=f"{BreachKind(kind).label} target missed (due {due:%Y-%m-%d %H:%M} UTC).")
             except IntegrityError:
                 continue  # another run escalated this breach a moment ago
-            _notify_breach(case, kind)
+            _notify_breach(case, kind, escalation)
             escalated += 1
     return escalated
 

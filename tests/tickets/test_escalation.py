@@ -12,6 +12,7 @@ from contracts.models import Offering
 from polyplus.tenancy.models import Role
 from polyplus.tenancy.selectors import audit_events_visible_to
 from tests import factories
+from tests.notifications import deliver_queued
 from tests.tickets import MINUTE, UTC, Clock, H, cover, open_case, set_status
 from tickets import services
 from tickets.models import CaseEscalation, CaseStatus, EscalationLevel
@@ -113,15 +114,14 @@ def breaching(monkeypatch, partner_a_engineer, poly_support, site_a, partner_a_a
     return case, clock
 
 
-def test_a_breach_escalates_once_however_often_the_monitor_runs(breaching, django_capture_on_commit_callbacks,
-                                                                 escalation_manager, partner_a_admin):
+def test_a_breach_escalates_once_however_often_the_monitor_runs(breaching, escalation_manager, partner_a_admin):
     case, clock = breaching
     clock.advance(59 * MINUTE)
     assert services.cases_escalate_breached() == 0
 
     clock.advance(2 * MINUTE)
-    with django_capture_on_commit_callbacks(execute=True):
-        runs = [services.cases_escalate_breached() for _ in range(4)]
+    runs = [services.cases_escalate_breached() for _ in range(4)]
+    deliver_queued()
 
     assert runs == [1, 0, 0, 0]
     escalation = CaseEscalation.objects.get(case=case)
@@ -138,15 +138,14 @@ def test_a_breach_escalates_once_however_often_the_monitor_runs(breaching, djang
         assert SECRET not in message.subject + message.body
 
 
-def test_a_second_target_missed_is_a_second_escalation(breaching, django_capture_on_commit_callbacks):
+def test_a_second_target_missed_is_a_second_escalation(breaching):
     case, clock = breaching
     clock.advance(2 * H)
-    with django_capture_on_commit_callbacks(execute=True):
-        services.cases_escalate_breached()
+    services.cases_escalate_breached()
     clock.advance(7 * H)
-    with django_capture_on_commit_callbacks(execute=True):
-        assert services.cases_escalate_breached() == 1
-        assert services.cases_escalate_breached() == 0
+    assert services.cases_escalate_breached() == 1
+    assert services.cases_escalate_breached() == 0
+    deliver_queued()
 
     assert list(CaseEscalation.objects.filter(case=case).values_list("breach", "to_level")) == [
         ("first_response", 2), ("resolution", 3)]
