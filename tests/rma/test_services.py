@@ -257,3 +257,22 @@ def test_internal_notes_are_poly_only(partner_a_engineer, poly_support, site_a, 
     with pytest.raises(PermissionDenied):
         services.rma_note(by=partner_a_engineer, rma=rma, internal_note="x")
     assert services.rma_note(by=poly_support, rma=rma, internal_note="Check stock").internal_note == "Check stock"
+
+
+def test_the_requester_is_mailed_when_poly_approves_rejects_and_ships(partner_a_engineer, poly_support, site_a,
+                                                                      world):
+    from polyplus.notifications.models import OutboundMail
+
+    _, product = world
+    rma = approved(partner_a_engineer, poly_support, site_a, product)
+    services.rma_ship(by=poly_support, rma=rma, carrier="DHL", tracking_number="JD0146")
+    services.rma_note(by=poly_support, rma=rma, internal_note="Stock low in Venlo")
+    rejected = services.rma_reject(by=poly_support, rma=request_rma(partner_a_engineer, site_a, product),
+                                   reason="Firmware fix instead.")
+    mails = list(OutboundMail.objects.order_by("pk"))
+    assert [m.subject for m in mails] == [
+        f"RMA {rma.number} approved: ships Tue 1 Dec 2026", f"RMA {rma.number} shipped: DHL JD0146",
+        f"RMA {rejected.number} rejected"]
+    assert {m.to for m in mails} == {partner_a_engineer.email}
+    assert all(m.partner_id == site_a.partner_id and "Venlo" not in m.text for m in mails)
+    assert "install and configure the replacement" in mails[0].text
