@@ -18,6 +18,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from installbase.coverage import Flag
 from polyplus.tenancy.api_common import (
     ErrorSerializer,
     FieldErrorsSerializer,
@@ -61,6 +62,8 @@ class RmaSerializer(serializers.ModelSerializer):
     status = rma_status_field(read_only=True)
     overdue = serializers.SerializerMethodField(
         help_text="Return due date passed and the failed unit not received (marked sent or not).")
+    flags = serializers.SerializerMethodField(help_text="For Poly support and the partner; always empty for "
+                                                        "customer viewers.")
     billed_price = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True, allow_null=True,
                                             coerce_to_string=True,
                                             help_text="The product's list price at approval, when billable.")
@@ -72,9 +75,15 @@ class RmaSerializer(serializers.ModelSerializer):
             "status", "requested_at", "approved_at", "ship_date", "promised_delivery", "carrier", "tracking_number",
             "shipped_at", "delivered_on", "return_due", "return_sent_on", "return_received_on", "overdue",
             "billable", "billed_price", "billed_currency", "allowance_year", "allowance_position",
-            "allowance_committed",
+            "allowance_committed", "flags",
         ]
         read_only_fields = fields
+
+    def get_flags(self, rma) -> list[Flag]:
+        request = self.context.get("request")
+        if request is not None and request.user.is_customer_viewer:
+            return []
+        return list(rma.coverage_flags)
 
     def get_overdue(self, rma) -> bool:
         return rma.is_overdue(self.context.get("today"))

@@ -59,6 +59,9 @@ class Rma(models.Model):
     requested_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, related_name="+")
     requested_at = models.DateTimeField(default=timezone.now)
     contract = models.ForeignKey(Contract, on_delete=models.PROTECT, null=True, blank=True, related_name="rmas")
+    coverage_flags = models.JSONField(default=list, blank=True,
+                                      help_text="The coverage check's flags for Poly support (e.g. the partner's "
+                                                "certification lapsed), at the request and again at approval.")
 
     decided_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     approved_at = models.DateTimeField(null=True, blank=True)

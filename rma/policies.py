@@ -4,7 +4,7 @@ from polyplus.tenancy.policy import Policy, parse_positive_int, parse_time, regi
 
 SHIP_CUTOFF = register_policy(Policy(
     key="rma_ship_cutoff",
-    label="RMA same-day shipping cut-off (site's local time)",
+    label="RMA same-day shipping cut-off (local time at the site)",
     default=datetime.time(14, 0),
     parse=parse_time,
     help_text="An RMA approved on a business day before this time ships that day; later, the next business day.",

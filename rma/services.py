@@ -184,7 +184,7 @@ def rma_request(*, by: User, case: Case, serial: str, fault: str, sku: str = "")
     rma = Rma.objects.create(
         partner_id=case.partner_id, customer_id=case.customer_id, site=device.site, case=case, device=device,
         product=device.product, number=f"{case.number}-R{sequence}", fault=fault, requested_by=by,
-        contract=coverage.contract,
+        contract=coverage.contract, coverage_flags=[str(flag) for flag in coverage.flags],
     )
     _record(rma, kind=RmaStepKind.REQUESTED, from_status=RmaStatus.REQUESTED, by=by,
             detail=f"Serial {device.serial} ({device.product.sku})")
@@ -242,6 +242,7 @@ def rma_approve(*, by: User, rma: Rma, at: datetime.datetime | None = None) -> R
     rma.decided_by = by
     rma.approved_at = at
     rma.contract = coverage.contract
+    rma.coverage_flags = [str(flag) for flag in coverage.flags]
     rma.ship_date = dates.ship_date
     rma.promised_delivery = dates.promised_delivery
     rma.skipped_holidays = [{"date": day.date.isoformat(), "name": day.name} for day in dates.skipped_holidays]

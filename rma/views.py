@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from installbase.coverage import Flag
 from polyplus.tenancy.models import Role, User
 from polyplus.tenancy.selectors import partners_visible_to
 from polyplus.tenancy.views import EVERYONE, paginate, put_errors, roles_required
@@ -37,6 +38,16 @@ STATUS_BADGE = {
     RmaStatus.REQUESTED: "brand", RmaStatus.APPROVED: "", RmaStatus.REJECTED: "bad", RmaStatus.SHIPPED: "",
     RmaStatus.DELIVERED: "warn", RmaStatus.RECEIVED: "ok", RmaStatus.CLOSED: "ok", RmaStatus.CANCELLED: "",
 }
+
+
+def flag_labels(flags: list[str]) -> list[str]:
+    labels = []
+    for flag in flags:
+        try:
+            labels.append(Flag(flag).label)
+        except ValueError:
+            labels.append(str(flag).replace("_", " "))
+    return labels
 
 
 def person_label(step, viewer: User) -> str:
@@ -130,6 +141,7 @@ def render_rma(request: HttpRequest, rma: Rma, *, bound: dict | None = None,
         "is_worker": worker, "note_form": bound.get("note") or forms.NoteForm(initial={
             "internal_note": rma.internal_note}) if worker else None,
         "partner_reader": user.is_partner_member,
+        "flags": flag_labels(rma.coverage_flags) if (user.is_poly_staff or user.is_partner_member) else [],
     })
 
 

@@ -276,3 +276,17 @@ def test_the_requester_is_mailed_when_poly_approves_rejects_and_ships(partner_a_
     assert {m.to for m in mails} == {partner_a_engineer.email}
     assert all(m.partner_id == site_a.partner_id and "Venlo" not in m.text for m in mails)
     assert "install and configure the replacement" in mails[0].text
+
+
+def test_a_lapsed_partner_certification_is_flagged_for_poly_not_refused(partner_a_engineer, poly_support,
+                                                                        customer_viewer, site_a, world, api_for,
+                                                                        client_for):
+    _, product = world
+    site_a.partner.certifications.filter(category="headset").update(
+        certified_on=datetime.date(2025, 1, 1), expires_on=datetime.date(2026, 11, 30))
+    rma = request_rma(partner_a_engineer, site_a, product)
+    assert rma.coverage_flags == ["partner_certification_lapsed"]
+    assert api_for(poly_support).get(f"/api/v1/rmas/{rma.pk}/").json()["flags"] == ["partner_certification_lapsed"]
+    assert api_for(customer_viewer).get(f"/api/v1/rmas/{rma.pk}/").json()["flags"] == []
+    assert "Partner certification lapsed" in client_for(poly_support).get(f"/rmas/{rma.pk}/").content.decode()
+    assert "Partner certification lapsed" not in client_for(customer_viewer).get(f"/rmas/{rma.pk}/").content.decode()
