@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from polyplus.tenancy.dates import PortalDateFormField
 from polyplus.tenancy.widgets import QuickSelect
 from rma.models import RmaStatus
+from tickets.models import Severity
 
 YES_NO = {"yes": True, "no": False}
 
@@ -23,6 +24,13 @@ class RequestForm(forms.Form):
                           help_text="Only when two products carry the same serial.")
     fault = forms.CharField(label="What is wrong with it", max_length=5000,
                             widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class DeviceRequestForm(forms.Form):
+    """From a device: a hardware-replacement case is opened for it with the request."""
+
+    severity = forms.TypedChoiceField(label="Severity of the case", coerce=int, choices=Severity.choices, initial=2)
+    fault = forms.CharField(label="What is wrong with it", max_length=5000, widget=forms.Textarea(attrs={"rows": 4}))
 
 
 class RejectForm(forms.Form):

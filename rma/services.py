@@ -23,6 +23,7 @@ from polyplus.tenancy.text import first_unstorable
 from rma.calendar import shipping_dates
 from rma.events import rma_event_recorded
 from rma.models import APPROVED_STATUSES, OPEN_STATUSES, Rma, RmaStatus, RmaStep, RmaStepKind
+from tickets import services as tickets_services
 from tickets.models import Case, CaseStatus
 from tickets.services import is_poly_case_worker
 
@@ -189,6 +190,18 @@ def rma_request(*, by: User, case: Case, serial: str, fault: str, sku: str = "")
     _record(rma, kind=RmaStepKind.REQUESTED, from_status=RmaStatus.REQUESTED, by=by,
             detail=f"Serial {device.serial} ({device.product.sku})")
     return rma
+
+
+@transaction.atomic
+def rma_request_for_device(*, by: User, device: Device, fault: str, severity: int = 2) -> Rma:
+    """From a device: open a hardware-replacement case for the failed unit, then request the RMA on it.
+    Both or neither: a refused request leaves no case behind."""
+    fault = _text(fault, "fault", required="Describe what is wrong with the failed unit.", max_length=LONG_TEXT)
+    case = tickets_services.case_open(
+        by=by, site=device.site, category=device.product.category, severity=severity,
+        subject=f"{device.product.name} failed: advance replacement", description=fault,
+        hardware_replacement=True, serial=device.serial, product=device.product)
+    return rma_request(by=by, case=case, serial=device.serial, fault=fault, sku=device.product.sku)
 
 
 # ---- the headset allowance ----------------------------------------------------------------------------

@@ -11,4 +11,5 @@ urlpatterns = [
     path("rmas/<int:pk>/note/", views.rma_note, name="rma_note"),
     path("rmas/<int:pk>/<slug:action>/", views.rma_action, name="rma_action"),
     path("cases/<int:case_pk>/rma/", views.rma_request, name="rma_request"),
+    path("devices/<int:device_pk>/rma/", views.rma_request_for_device, name="rma_request_for_device"),
 ]

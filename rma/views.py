@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from installbase.coverage import Flag
+from installbase.selectors import device_get_for_user
 from polyplus.tenancy.models import Role, User
 from polyplus.tenancy.selectors import partners_visible_to
 from polyplus.tenancy.views import EVERYONE, paginate, put_errors, roles_required
@@ -92,6 +93,26 @@ def rma_request(request: HttpRequest, case_pk: int) -> HttpResponse:
             return redirect("rma:rma_detail", pk=rma.pk)
     estimate = shipping_dates(site=case.site, at=timezone.now())
     return render(request, "rma/rma_request.html", {"case": case, "form": form, "estimate": estimate})
+
+
+@roles_required(*EVERYONE)
+def rma_request_for_device(request: HttpRequest, device_pk: int) -> HttpResponse:
+    """From a device: a hardware-replacement case is opened for the failed unit with the request."""
+    device = device_get_for_user(user=request.user, pk=device_pk)
+    if request.user.role not in RMA_ACTORS:
+        raise PermissionDenied("Your role may not request a replacement.")
+    form = forms.DeviceRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            rma = services.rma_request_for_device(by=request.user, device=device, fault=form.cleaned_data["fault"],
+                                                  severity=form.cleaned_data["severity"])
+        except ValidationError as exc:
+            put_errors(form, exc)
+        else:
+            messages.success(request, f"Case {rma.case.number} opened and RMA {rma.number} requested.")
+            return redirect("rma:rma_detail", pk=rma.pk)
+    estimate = shipping_dates(site=device.site, at=timezone.now())
+    return render(request, "rma/rma_request_device.html", {"device": device, "form": form, "estimate": estimate})
 
 
 # ---- list ---------------------------------------------------------------------------------------------------

@@ -185,3 +185,37 @@ def test_billing_for_poly_with_csv(client_for, poly_support, partner_a_engineer,
     assert billable.number not in client.get("/rmas/billing/", {"month": "2026-11"}).content.decode()
     assert client.get("/rmas/billing/", {"month": "garbage"}).status_code == 200
     assert client_for(partner_a_engineer).get("/rmas/billing/").status_code == 403
+
+
+def test_from_a_device_a_case_is_opened_with_the_request(client_for, partner_a_engineer, site_a, product):
+    from tickets.models import Case
+
+    device = failed_unit(site_a, product, serial="SAVID0001")
+    client = client_for(partner_a_engineer)
+    assert 'aria-label="Request a replacement for SAVID0001"' in client.get("/devices/").content.decode()
+    page = client.get(f"/devices/{device.pk}/rma/")
+    assert page.status_code == 200 and "Wed 2 Dec 2026" in page.content.decode()
+    response = client.post(f"/devices/{device.pk}/rma/", {"severity": 2, "fault": FAULT})
+    rma = Rma.objects.get()
+    assert response.status_code == 302 and rma.device == device
+    case = Case.objects.get()
+    assert rma.case == case and case.hardware_replacement and case.device == device
+
+
+def test_a_refused_request_from_a_device_leaves_no_case(client_for, partner_a_engineer, site_a, product):
+    from tickets.models import Case
+
+    old = factories.ProductFactory(sku="CS540", category="headset", end_of_service=datetime.date(2026, 1, 1))
+    device = failed_unit(site_a, old)
+    page = client_for(partner_a_engineer).post(f"/devices/{device.pk}/rma/", {"severity": 2, "fault": FAULT})
+    assert page.status_code == 200 and "reached end of service" in page.content.decode()
+    assert not Case.objects.exists() and not Rma.objects.exists()
+
+
+def test_another_partners_device_is_404_and_a_viewer_may_not_request(client_for, partner_b_engineer,
+                                                                     customer_viewer, site_a, product):
+    device = failed_unit(site_a, product)
+    assert client_for(partner_b_engineer).get(f"/devices/{device.pk}/rma/").status_code == 404
+    assert client_for(partner_b_engineer).post(f"/devices/{device.pk}/rma/", {"fault": "x"}).status_code == 404
+    assert client_for(partner_b_engineer).get("/devices/987654/rma/").status_code == 404
+    assert client_for(customer_viewer).get(f"/devices/{device.pk}/rma/").status_code == 403
