@@ -32,7 +32,8 @@ from rma import selectors, services
 from rma.calendar import shipping_dates
 from rma.models import Rma, RmaStatus, RmaStep, RmaStepKind, overdue_condition
 from tickets.api import EnumChoiceField, ReadOrCaseActorWrites
-from tickets.selectors import case_get_for_user
+from tickets.models import Case
+from tickets.selectors import case_get_for_user, cases_visible_to
 
 LONG_TEXT = services.LONG_TEXT
 
@@ -208,6 +209,8 @@ class RmaFilter(ScopedChoicesFilterSet):
     billable = filters.BooleanFilter()
     site_id = filters.CharFilter(field_name="site__site_id", lookup_expr="iexact")
     serial = filters.CharFilter(field_name="device__serial", lookup_expr="iexact")
+    case = filters.ModelChoiceFilter(queryset=lambda request: cases_visible_to(request.user) if request else
+                                     Case.objects.none(), error_messages={"invalid_choice": "No such case."})
 
     class Meta:
         model = Rma

@@ -118,3 +118,15 @@ def test_the_own_customer_viewer_sees_it_without_the_internal_note(world_a, cust
     response = api_for(customer_viewer).get(f"/api/v1/rmas/{world_a['rma']}/")
     assert response.status_code == 200 and "Venlo" not in response.content.decode()
     assert api_for(customer_viewer).get("/api/v1/rmas/").json()["count"] == 1
+
+
+def test_filtering_by_another_customers_case_answers_like_a_missing_one(world_a, partner_a, api_for):
+    from tests import factories
+
+    other = factories.CustomerFactory(partner=partner_a, name="Ericsson Kista")
+    viewer = factories.CustomerViewerFactory(customer=other, email="it@ericsson.example")
+    client = api_for(viewer)
+    foreign = client.get("/api/v1/rmas/", {"case": world_a["case"]})
+    missing = client.get("/api/v1/rmas/", {"case": 987654})
+    assert foreign.status_code == 400
+    assert without_ids(foreign.content, world_a) == without_ids(missing.content, MISSING)
