@@ -396,8 +396,13 @@ def next_term(contract: Contract) -> tuple[datetime.date, datetime.date]:
 
 
 @transaction.atomic
-def contract_renew(*, by: User, contract: Contract, growth_by_category: dict[str, int] | None = None) -> Contract:
-    """Draft the next term: every line starts from its latest committed count plus a new growth estimate."""
+def contract_renew(*, by: User, contract: Contract, growth_by_category: dict[str, int] | None = None,
+                   installed_by_category: dict[str, int] | None = None, options: dict | None = None) -> Contract:
+    """Draft the next term: every line starts from its latest committed count plus a new growth estimate.
+
+    `installed_by_category` replaces the committed count as a line's N (a renewal proposal's latest
+    counts); `options` (csm_hour_blocks, technical_account_management, onsite_extension) replace the
+    contract's own."""
     require_partner_admin_of(by, contract.partner)
     # One renewal per contract: a second request waits here, then finds the first one's renewal.
     current = Contract.objects.select_for_update().filter(pk=contract.pk).values_list("status", flat=True).first()
@@ -414,19 +419,37 @@ def contract_renew(*, by: User, contract: Contract, growth_by_category: dict[str
             f"The contract does not cover {', '.join(unknown)}; give growth only for its categories."
         ]})
     start, end = next_term(contract)
+    installed_by_category = installed_by_category or {}
     lines = [
-        LineInput(category=line.category, installed=line.committed, growth=growth_by_category.get(line.category, 0),
-                  annual_unit_price=line.annual_unit_price)
+        LineInput(category=line.category, installed=installed_by_category.get(line.category, line.committed),
+                  growth=growth_by_category.get(line.category, 0), annual_unit_price=line.annual_unit_price)
         for line in contract.lines.all()
     ]
+    options = {"onsite_extension": contract.onsite_extension, "csm_hour_blocks": contract.csm_hour_blocks,
+               "technical_account_management": contract.technical_account_management, **(options or {})}
     renewal = contract_create(
         by=by, customer=contract.customer, offering=contract.offering, start_date=start, end_date=end,
-        lines=lines, currency=contract.currency, onsite_extension=contract.onsite_extension,
-        csm_hour_blocks=contract.csm_hour_blocks, technical_account_management=contract.technical_account_management,
+        lines=lines, currency=contract.currency, onsite_extension=options["onsite_extension"],
+        csm_hour_blocks=options["csm_hour_blocks"],
+        technical_account_management=options["technical_account_management"],
         professional_services_discount=contract.professional_services_discount, renewal_of=contract,
     )
     contract_renewed.send(sender=Contract, previous=contract, renewal=renewal)
     return renewal
+
+
+@transaction.atomic
+def contract_line_true_up(*, line: ContractLine, committed: int) -> ContractLine:
+    """A mid-term true-up's PO reset the line's baseline: Q' = the month's count, B' = Q' × 1.05.
+
+    Called by installbase's true_up_accept, which checks who records the PO; the line's audit
+    trail keeps every committed count it had."""
+    if committed < 0 or committed > MAX_DEVICES:
+        raise ValidationError({"committed": [f"A committed count is from 0 to {MAX_DEVICES:,}."]})
+    line.committed = committed
+    line.save(update_fields=["committed"])
+    line.refresh_from_db(fields=["baseline"])
+    return line
 
 
 # ---- custom quotes for quote-only products ------------------------------------------------

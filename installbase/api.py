@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 
 from contracts.models import Contract, Product, ProductCategory
 from contracts.selectors import contract_get_for_user, product_get_for_user
-from installbase import selectors, services
+from installbase import api_workspace, selectors, services
 from installbase.coverage import CoverageAnswer, Flag, Reason, check_coverage
 from installbase.models import ContractDevice, Device
 from polyplus.tenancy.api_common import (
@@ -250,3 +250,4 @@ def register(router) -> None:
     router.register("devices", DeviceViewSet, basename="device")
     router.register(r"contracts/(?P<contract_pk>[0-9]{1,18})/devices", ContractDevicesViewSet,
                     basename="contract-device")
+    api_workspace.register(router)

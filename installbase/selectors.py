@@ -9,9 +9,17 @@ from django.http import Http404
 from django.utils import timezone
 
 from contracts.models import Contract, ContractStatus, Offering
-from installbase.models import ContractDevice, Device
+from installbase.models import (
+    ContractDevice,
+    Device,
+    InventoryUpload,
+    MonthReview,
+    Reconciliation,
+    RenewalProposal,
+    TrueUp,
+)
 from polyplus.tenancy.models import Customer, User
-from polyplus.tenancy.scoping import scope_by_customer
+from polyplus.tenancy.scoping import get_or_404, scope_by_customer
 from polyplus.tenancy.selectors import customers_visible_to
 
 
@@ -76,4 +84,71 @@ def unlisted_devices_visible_to(user: User, on_date: datetime.date | None = None
         .exclude(product__end_of_service__lte=on_date)
         .filter(Exists(in_force.filter(customer=OuterRef("customer"))))
         .exclude(Exists(ContractDevice.objects.filter(device=OuterRef("pk"), contract__in=in_force)))
+    )
+
+
+# ---- the CSM's workspace: uploads, reconciliations, true-ups, renewal proposals -------------------
+# Partners' and Poly's commercial business: a customer viewer sees none of it.
+
+def _csm_scope(queryset: QuerySet, user: User) -> QuerySet:
+    if not user.is_authenticated or user.is_customer_viewer:
+        return queryset.none()
+    return scope_by_customer(queryset, user)
+
+
+def inventory_uploads_visible_to(user: User) -> QuerySet[InventoryUpload]:
+    return _csm_scope(InventoryUpload.objects.select_related("customer", "uploaded_by"), user)
+
+
+def inventory_upload_get_for_user(*, user: User, pk) -> InventoryUpload:
+    return get_or_404(inventory_uploads_visible_to(user), pk=pk)
+
+
+def reconciliations_visible_to(user: User) -> QuerySet[Reconciliation]:
+    return _csm_scope(Reconciliation.objects.select_related("contract", "customer"), user)
+
+
+def reconciliation_get_for_user(*, user: User, pk) -> Reconciliation:
+    return get_or_404(reconciliations_visible_to(user), pk=pk)
+
+
+def true_ups_visible_to(user: User) -> QuerySet[TrueUp]:
+    return _csm_scope(TrueUp.objects.select_related("contract", "customer", "decided_by"), user)
+
+
+def true_up_get_for_user(*, user: User, pk) -> TrueUp:
+    return get_or_404(true_ups_visible_to(user), pk=pk)
+
+
+def renewal_proposals_visible_to(user: User) -> QuerySet[RenewalProposal]:
+    return _csm_scope(RenewalProposal.objects.select_related("contract", "customer", "renewal", "prepared_by")
+                      .prefetch_related("lines"), user)
+
+
+def renewal_proposal_get_for_user(*, user: User, pk) -> RenewalProposal:
+    return get_or_404(renewal_proposals_visible_to(user), pk=pk)
+
+
+def month_reviews_visible_to(user: User) -> QuerySet[MonthReview]:
+    return _csm_scope(MonthReview.objects.select_related("reviewed_by"), user)
+
+
+def enterprise_contracts_visible_to(user: User) -> QuerySet[Contract]:
+    """Contracts a CSM's workspace reconciles: Enterprise, active or expired."""
+    return _csm_scope(Contract.objects.select_related("customer", "partner"), user).filter(
+        offering=Offering.POLY_PLUS_ENTERPRISE, status__in=[ContractStatus.ACTIVE, ContractStatus.EXPIRED])
+
+
+def workspace_contracts(user: User, month: datetime.date) -> QuerySet[Contract]:
+    """Enterprise contracts in force for the landing page, each with its flags for `month`:
+    `triggered` (a category at or over its baseline), `reviewed`, `open_true_up`. One query."""
+    return (
+        enterprise_contracts_visible_to(user).filter(status=ContractStatus.ACTIVE)
+        .annotate(
+            triggered=Exists(Reconciliation.objects.filter(contract=OuterRef("pk"), month=month, over_threshold=True)),
+            reconciled=Exists(Reconciliation.objects.filter(contract=OuterRef("pk"), month=month)),
+            reviewed=Exists(MonthReview.objects.filter(contract=OuterRef("pk"), month=month)),
+            open_true_up=Exists(TrueUp.objects.filter(contract=OuterRef("pk"), status="proposed")),
+        )
+        .order_by("customer__name", "customer_id", "start_date")
     )

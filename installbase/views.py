@@ -210,6 +210,9 @@ def register_sections() -> None:
     and warns while that list is empty."""
     register_contract_section(ContractSection(key="devices", render=_contract_devices_section,
                                               warnings=_contract_devices_warnings))
+    from installbase.views_workspace import reconciliation_section
+
+    register_contract_section(ContractSection(key="reconciliation", render=reconciliation_section))
 
 
 @require_POST

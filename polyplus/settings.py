@@ -18,7 +18,12 @@ if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off")
     SECRET_KEY = "dev-only-insecure-key"
-ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
+# Partner hosts (PartnerDomain) must be allowed here too, by name or by a parent domain
+# (".portal.example"); `.localhost` serves the demo partners' hosts under `make run`.
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS",
+                         default=["127.0.0.1", "localhost", ".localhost", "[::1]", "testserver"])
+# The portal's own host names (the first is its address in messages): never a partner's brand.
+POLYPLUS_PORTAL_HOSTS = env.list("POLYPLUS_PORTAL_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 # The app's own database role: owns no table and cannot bypass row-level security.
@@ -90,6 +95,7 @@ MIDDLEWARE = [
     "polyplus.tenancy.middleware.TenancyMiddleware",
     "polyplus.tenancy.middleware.StaffMfaMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "polyplus.tenancy.middleware.PartnerHostMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -146,6 +152,7 @@ POLYPLUS_TRUSTED_PROXY_COUNT = env.int("POLYPLUS_TRUSTED_PROXY_COUNT", default=0
 if POLYPLUS_TRUSTED_PROXY_COUNT < 0:
     raise ImproperlyConfigured("POLYPLUS_TRUSTED_PROXY_COUNT cannot be negative")
 ALLAUTH_TRUSTED_PROXY_COUNT = POLYPLUS_TRUSTED_PROXY_COUNT
+ACCOUNT_FORMS = {"login": "polyplus.tenancy.auth.HostLoginForm"}
 MFA_FORMS = {"authenticate": "polyplus.tenancy.auth.MfaAuthenticateForm"}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Poly+ partner portal"
@@ -304,6 +311,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ServiceCategoryEnum": "polyplus.tenancy.models.ServiceCategory",
         "ProductCategoryEnum": "contracts.models.ProductCategory",
+        "InventoryUploadStatusEnum": "installbase.models.UploadStatus",
+        "TrueUpStatusEnum": "installbase.models.TrueUpStatus",
+        "ContractStatusEnum": "contracts.models.ContractStatus",
     },
 }
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("contracts.urls")),
     path("", include("installbase.urls")),
     path("", include("tickets.urls")),
+    path("", include("ecps.urls")),
     path("", include("rma.urls")),
     path("", include("polyplus.portal.urls")),
 ]

@@ -13,4 +13,12 @@ urlpatterns = [
     path("sites/<str:site_id>/", views.site_detail, name="site_detail"),
     path("settings/policies/", views.policy_list, name="policy_list"),
     path("settings/policies/<str:key>/", views.policy_edit, name="policy_edit"),
+    path("status/", views.own_status_page, name="own_status"),
+    path("status/<int:customer_id>/", views.customer_status_page, name="customer_status"),
+    path("status/<int:customer_id>/share-links/", views.share_link_create, name="share_link_create"),
+    path("status/share-links/<int:pk>/revoke/", views.share_link_revoke, name="share_link_revoke"),
+    path("s/<str:key>/", views.shared_status_page, name="shared_status"),
+    path("p/<str:code>/", views.partner_path_home, name="partner_path"),
+    path("p/<str:code>/accounts/login/", views.partner_path_login, name="partner_path_login"),
+    path("p/<str:code>/logo/", views.partner_path_logo, name="partner_path_logo"),
 ]

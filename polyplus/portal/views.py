@@ -4,9 +4,11 @@ page where a Poly admin changes the business defaults (policies)."""
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from allauth.account.views import LoginView
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,18 +17,32 @@ from django.db.models import Count, Q, Window
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from contracts.models import ContractStatus
 from contracts.selectors import contracts_visible_to, custom_quotes_awaiting_decision
-from installbase.selectors import non_compliant_customers, unlisted_devices_visible_to
+from installbase.selectors import non_compliant_customers, unlisted_devices_visible_to, workspace_contracts
+from polyplus.portal import services as portal_services
+from polyplus.portal.context_processors import brand_context
+from polyplus.portal.status import (
+    customer_status,
+    share_link_for_key,
+    share_link_get_for_user,
+    share_links_of,
+    share_viewer,
+)
 from polyplus.tenancy import selectors, services
-from polyplus.tenancy.forms import timezone_choices
+from polyplus.tenancy.context import SIGN_IN, TenantContext, context_for_user, set_request_context
+from polyplus.tenancy.dates import PortalDateFormField
+from polyplus.tenancy.forms import DATE_INPUT, timezone_choices
+from polyplus.tenancy.hosts import use_path_brand
+from polyplus.tenancy.lockout import client_ip
 from polyplus.tenancy.models import PolicySetting, Role, User
 from polyplus.tenancy.policy import Policy, registered_policies
 from polyplus.tenancy.selectors import EXPIRY_WARNING_DAYS, count_of
-from polyplus.tenancy.views import own_partner, put_errors, roles_required
+from polyplus.tenancy.views import host_logo, own_partner, put_errors, roles_required
 from polyplus.tenancy.web import text_param
 from rma.views import rma_summary
 from tickets.views import CASE_ACTORS, case_summary
@@ -143,6 +159,8 @@ def _csm(user: User, today: datetime.date) -> dict:
         "customers": customers,
         "site_count": sum(customer.site_count for customer in customers),
         "partner_count": len({customer.partner_id for customer in customers}),
+        "workspace_month": today.replace(day=1),
+        "workspace_contracts": list(workspace_contracts(user, today.replace(day=1))),
         **_contract_summary(user, today),
     }
 
@@ -179,12 +197,8 @@ def _partner_engineer(user: User, today: datetime.date) -> dict:
 
 
 def _customer_viewer(user: User, today: datetime.date) -> dict:
-    sites = selectors.sites_visible_to(user)
-    return {
-        "customer": selectors.customers_visible_to(user).first(),
-        "sites": sites,
-        "countries": sites.aggregate(n=Count("country", distinct=True))["n"],
-    }
+    """A customer viewer lands on its customer's status page."""
+    return status_page_context(customer_status(user=user, customer_id=user.customer_id))
 
 
 DASHBOARDS: dict[str, tuple[str, Callable[[User, datetime.date], dict]]] = {
@@ -203,6 +217,111 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     template, build = DASHBOARDS[request.user.role]
     context = build(request.user, timezone.localdate())
     return render(request, f"portal/dashboard/{template}.html", context)
+
+
+def status_page_context(status, logo_url: str | None = None) -> dict:
+    """The page in the customer's partner's brand, whoever reads it (Poly staff too)."""
+    return {"status": status, "customer": status.customer, **brand_context(status.brand, logo_url)}
+
+
+class ShareLinkForm(forms.Form):
+    expires_on = PortalDateFormField(label="Valid until", widget=DATE_INPUT,
+                                     help_text="The link shows nothing after this day (a year at most).")
+
+
+def _status_page(request: HttpRequest, status, *, share_form=None, new_link_url: str = "",
+                 status_code: int = 200) -> HttpResponse:
+    user = request.user
+    links = share_links_of(user, status.customer)
+    can_share = user.is_poly_admin or (user.is_partner_admin and user.partner_id == status.customer.partner_id)
+    return render(request, "portal/status/page.html", {
+        **status_page_context(status), "can_share": can_share, "share_links": links,
+        "share_form": share_form or ShareLinkForm(), "new_link_url": new_link_url, "today": timezone.localdate(),
+    }, status=status_code)
+
+
+@login_required
+def customer_status_page(request: HttpRequest, customer_id: int) -> HttpResponse:
+    """A customer's status page at a stable address: its own viewers, its partner's people and
+    Poly staff may read it; anyone else gets 404. The partner's admin shares it from here."""
+    return _status_page(request, customer_status(user=request.user, customer_id=customer_id))
+
+
+@require_POST
+@login_required
+def share_link_create(request: HttpRequest, customer_id: int) -> HttpResponse:
+    status = customer_status(user=request.user, customer_id=customer_id)
+    form = ShareLinkForm(request.POST)
+    if form.is_valid():
+        try:
+            _link, key = portal_services.share_link_create(by=request.user, customer=status.customer,
+                                                           expires_on=form.cleaned_data["expires_on"])
+        except ValidationError as exc:
+            put_errors(form, exc)
+        else:
+            url = request.build_absolute_uri(reverse("portal:shared_status", args=[key]))
+            return _status_page(request, status, new_link_url=url)
+    return _status_page(request, status, share_form=form, status_code=400)
+
+
+@require_POST
+@login_required
+def share_link_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    link = share_link_get_for_user(user=request.user, pk=pk)
+    portal_services.share_link_revoke(by=request.user, link=link)
+    messages.success(request, f"The link {link.prefix}… shows nothing from now on.")
+    return redirect("portal:customer_status", customer_id=link.customer_id)
+
+
+SHARE_KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
+
+
+def shared_status_page(request: HttpRequest, key: str) -> HttpResponse:
+    """A customer's status page, read-only, for whoever holds a share link, in its partner's brand;
+    an expired, revoked or unknown link (or one of another partner on a partner's host) shows
+    nothing. Every opening is recorded."""
+    set_request_context(request, SIGN_IN)
+    link = share_link_for_key(key) if SHARE_KEY.fullmatch(key) else None
+    owner = getattr(request, "host_partner_id", None)
+    if link is None or not link.is_usable(timezone.localdate()) or owner not in (None, link.partner_id):
+        set_request_context(request, context_for_user(request.user))
+        return render(request, "portal/status/link_gone.html", status=404)
+    set_request_context(request, TenantContext(partner_id=link.partner_id))
+    portal_services.share_link_record_use(link=link, address=client_ip(request),
+                                          user_agent=request.META.get("HTTP_USER_AGENT", ""))
+    status = customer_status(user=share_viewer(link), customer_id=link.customer_id)
+    response = render(request, "portal/status/shared.html", {
+        **status_page_context(status, logo_url=""), "shared": True, "link": link})
+    response["Cache-Control"] = "no-store"
+    response["X-Robots-Tag"] = "noindex"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def partner_path_home(request: HttpRequest, code: str) -> HttpResponse:
+    """/p/<code>/: the partner's sign-in page on the portal's own host, for partners without a host."""
+    use_path_brand(request, code)
+    return redirect("portal:partner_path_login", code=request.path_partner_code)
+
+
+def partner_path_login(request: HttpRequest, code: str) -> HttpResponse:
+    """The sign-in page in the brand of the partner whose code is in the path; as on a partner's
+    own host, only that partner's people sign in here."""
+    use_path_brand(request, code)
+    return LoginView.as_view()(request)
+
+
+def partner_path_logo(request: HttpRequest, code: str) -> HttpResponse:
+    use_path_brand(request, code)
+    return host_logo(request)
+
+
+@login_required
+def own_status_page(request: HttpRequest) -> HttpResponse:
+    """A customer viewer's own status page; nobody else has one."""
+    if not request.user.is_customer_viewer:
+        raise Http404("Only a customer has a status page of its own.")
+    return redirect("portal:customer_status", customer_id=request.user.customer_id)
 
 
 @login_required

@@ -32,6 +32,7 @@ from polyplus.tenancy.api_common import (
     TenantApiViewMixin,
 )
 from polyplus.tenancy.context import NO_TENANT, SIGN_IN, set_request_context, switch_request_to_user
+from polyplus.tenancy.hosts import may_use_host
 from polyplus.tenancy.lockout import account_locked, record_failed_sign_in
 from polyplus.tenancy.models import (
     ApiToken,
@@ -435,7 +436,9 @@ class ObtainTokenView(TenantApiViewMixin, APIView):
         responses={201: TokenCreatedSerializer,
                    400: OpenApiResponse(FieldErrorsSerializer,
                                         description="Invalid input, or wrong email or password "
-                                                    "(`code`: `invalid_credentials`)."),
+                                                    "(`code`: `invalid_credentials`), or a person of "
+                                                    "another partner on a partner's own host "
+                                                    "(`code`: `wrong_portal`)."),
                    403: OpenApiResponse(ErrorSerializer, description="Poly staff create tokens in the portal."),
                    429: OpenApiResponse(ErrorSerializer,
                                         description="Too many attempts from this address (`code`: `throttled`) "
@@ -458,6 +461,10 @@ class ObtainTokenView(TenantApiViewMixin, APIView):
             record_failed_sign_in(email)
             return Response({"detail": "Wrong email or password.", "code": "invalid_credentials"},
                             status=status.HTTP_400_BAD_REQUEST)
+        if not may_use_host(user, request):
+            set_request_context(request, NO_TENANT)
+            return Response({"detail": "This address is another partner's portal: ask for a token at your own.",
+                             "code": "wrong_portal"}, status=status.HTTP_400_BAD_REQUEST)
         switch_request_to_user(request, user)
         if user.is_poly_staff and settings.POLYPLUS_REQUIRE_STAFF_MFA:
             raise PermissionDenied("Poly staff create tokens in the portal, after two-factor sign-in.")

@@ -3,6 +3,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiSe
 from rest_framework import authentication, exceptions
 
 from polyplus.tenancy.context import NO_TENANT, SIGN_IN, log_staff_access, set_request_context, switch_request_to_user
+from polyplus.tenancy.hosts import may_use_host
 from polyplus.tenancy.middleware import user_has_totp
 from polyplus.tenancy.services import api_token_authenticate
 
@@ -55,6 +56,10 @@ class TenantTokenAuthentication(authentication.BaseAuthentication):
             set_request_context(request, NO_TENANT)
             raise exceptions.AuthenticationFailed("Invalid or revoked token.")
         user, token = found
+        if not may_use_host(user, request):
+            # A partner's own host answers for that partner's people only (hosts.py).
+            set_request_context(request, NO_TENANT)
+            raise exceptions.AuthenticationFailed("This token does not work on this portal address.")
         switch_request_to_user(request, user)
         log_staff_access(user, url=request.path, method=request.method, token=token.prefix)
         return user, token

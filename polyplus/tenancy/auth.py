@@ -1,7 +1,14 @@
+from email.utils import formataddr, parseaddr
+from types import SimpleNamespace
+from urllib.parse import urlsplit, urlunsplit
+
 from allauth.account.adapter import DefaultAccountAdapter, get_adapter
+from allauth.account.forms import LoginForm
+from allauth.core import context as allauth_context
 from allauth.mfa.base.forms import AuthenticateForm
 from django import forms
 
+from polyplus.tenancy.hosts import may_use_host, own_sign_in_address, request_host_name
 from polyplus.tenancy.lockout import account_locked, client_ip, record_failed_sign_in
 
 
@@ -26,6 +33,45 @@ class AccountAdapter(DefaultAccountAdapter):
     def authentication_failed(self, request, **credentials) -> None:
         record_failed_sign_in(credentials.get("email", ""))
 
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        """Account mails (password reset and the like) in the brand of the host they were asked on;
+        for someone who is not that partner's, in their own partner's brand with a link to their
+        own portal address, never the host's."""
+        from polyplus.tenancy.models import PartnerBrand
+
+        request = allauth_context.request
+        brand = getattr(request, "host_brand", None)
+        host = request_host_name(request) if request is not None else ""
+        user = context.get("user")
+        if request is not None and getattr(user, "pk", None) and not may_use_host(user, request):
+            own = own_sign_in_address(user, request)
+            brand = PartnerBrand.objects.filter(partner_id=user.partner_id).first() if user.partner_id else None
+            host = urlsplit(own).hostname or host
+            context = {**context, **{key: _moved_to(value, own) for key, value in context.items()
+                                     if key.endswith("_url") and isinstance(value, str)}}
+        self._brand = brand
+        name = brand.display_name if brand else "Poly+ partner portal"
+        super().send_mail(template_prefix, email, {**context, "current_site": SimpleNamespace(name=name, domain=host)})
+
+    def format_email_subject(self, subject: str) -> str:
+        brand = getattr(self, "_brand", None)
+        return f"[{brand.display_name if brand else 'Poly+ partner portal'}] {subject}"
+
+    def render_mail(self, template_prefix, email, context, headers=None):
+        message = super().render_mail(template_prefix, email, context, headers=headers)
+        brand = getattr(self, "_brand", None)
+        if brand is not None:
+            message.from_email = formataddr((brand.display_name, parseaddr(message.from_email)[1]))
+            if brand.support_email:
+                message.reply_to = [brand.support_email]
+        return message
+
+
+def _moved_to(url: str, root: str) -> str:
+    """`url` on the scheme and host of `root` (the same path and query)."""
+    parts, base = urlsplit(url), urlsplit(root)
+    return urlunsplit((base.scheme, base.netloc, parts.path, parts.query, parts.fragment))
+
 
 class MfaAuthenticateForm(AuthenticateForm):
     """The two-factor step: a locked account gets no further, and a wrong code counts as a failure."""
@@ -38,3 +84,18 @@ class MfaAuthenticateForm(AuthenticateForm):
         except forms.ValidationError:
             record_failed_sign_in(self.user.email)
             raise
+
+
+class HostLoginForm(LoginForm):
+    """Sign-in on a partner's own host is for that partner's people only: anyone else (another
+    partner's people, Poly staff) is told where they sign in, and is not signed in here."""
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if self.user is not None and self.request is not None and not may_use_host(self.user, self.request):
+            address = own_sign_in_address(self.user, self.request)
+            self.user = None
+            raise forms.ValidationError(
+                f"This address is {self.request.host_brand.display_name}'s portal, and your account is not one "
+                f"of theirs. Sign in at {address}", code="wrong_portal")
+        return cleaned_data

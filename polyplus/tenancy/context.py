@@ -151,11 +151,15 @@ def user_context(user, **audit) -> Iterator[None]:
 
 @contextmanager
 def request_context(request) -> Iterator[None]:
-    """One request in one transaction: sign-in lookup for the session's user, then that
-    person's context. Two statements when the request is the whole transaction."""
+    """One request in one transaction: sign-in lookup for the session's user (and the brand of
+    the partner host it came in on), then that person's context. Two statements when the
+    request is the whole transaction and comes in on the portal's own host."""
+    from polyplus.tenancy.hosts import resolve_request_host
+
     with tenant_context(SIGN_IN):
         user = request.user
         user.is_authenticated  # noqa: B018 - loads the session's user now, under SIGN_IN
+        resolve_request_host(request)
         audit = {"url": request.path, "method": request.method}
         log_staff_access(user, **audit)
         _remember(request, SIGN_IN)  # just written by tenant_context

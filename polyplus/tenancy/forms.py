@@ -211,8 +211,8 @@ class BrandForm(forms.Form):
     support_email = forms.EmailField(required=False)
     support_phone = forms.CharField(max_length=40, required=False)
     logo = forms.FileField(
-        required=False, widget=forms.FileInput(attrs={"accept": "image/png,image/jpeg,image/svg+xml"}),
-        help_text="PNG, JPEG or SVG, at most 1 MB.",
+        required=False, widget=forms.FileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}),
+        help_text="PNG, JPEG or WebP, at most 1 MB and 4000 pixels a side.",
     )
 
     def clean_logo(self):

@@ -67,7 +67,7 @@ def invitation_message(user: User, base_url: str) -> EmailMultiAlternatives:
 def _attach_logo(message: EmailMultiAlternatives, brand: PartnerBrand) -> None:
     """The logo travels inside the mail (cid:logo): the portal serves it only to people signed in."""
     extension = brand.logo.name.rsplit(".", 1)[-1].lower()
-    subtype = {"png": "png", "jpg": "jpeg", "svg": "svg+xml"}.get(extension)
+    subtype = {"png": "png", "jpg": "jpeg", "webp": "webp", "svg": "svg+xml"}.get(extension)
     if subtype is None:
         return
     try:

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import transaction
+from django.http import HttpResponseNotFound
 from django.shortcuts import redirect
 from django.urls import reverse
 
@@ -53,3 +54,35 @@ def user_has_totp(user) -> bool:
     from allauth.mfa.models import Authenticator
 
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+class PartnerHostMiddleware:
+    """On a partner's own host, only that partner's people stay signed in.
+
+    A session that reaches the host of a partner it does not belong to (Poly staff included:
+    they use the portal's own host) is signed out before any view runs, so the page is drawn
+    for an anonymous visitor in the host's brand and shows nobody's data; the sign-in page
+    then says where that person signs in. A host that is neither the portal's nor an approved
+    partner host gets a plain 404: no page, no brand, no sign-in form.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.contrib import messages
+        from django.contrib.auth import logout
+
+        from polyplus.tenancy.context import switch_request_to_user
+        from polyplus.tenancy.hosts import may_use_host, own_sign_in_address
+
+        if getattr(request, "host_unknown", False):
+            return HttpResponseNotFound("Not found.\n", content_type="text/plain; charset=utf-8")
+        user = request.user
+        if user.is_authenticated and not may_use_host(user, request):
+            address = own_sign_in_address(user, request)
+            logout(request)
+            switch_request_to_user(request, request.user)
+            messages.warning(request, f"You were signed out: this address is {request.host_brand.display_name}'s "
+                                      f"portal. Sign in at {address}")
+        return self.get_response(request)

@@ -100,6 +100,9 @@ class PartnerBrand(models.Model):
     support_email = models.EmailField(blank=True)
     support_phone = models.CharField(max_length=40, blank=True)
 
+    # A partner's host shows the brand on its sign-in page, before anyone is known (hosts.py).
+    rls_sign_in_visible = True
+
     def __str__(self) -> str:
         return self.display_name
 
@@ -114,6 +117,9 @@ class PartnerDomain(models.Model):
         unique=True,
         validators=[RegexValidator(r"^(?=.{1,253}$)([a-z0-9-]{1,63}\.)+[a-z]{2,63}$", "Enter a host name.")],
     )
+
+    # Looked up by the request's host before anyone is signed in (hosts.py).
+    rls_sign_in_visible = True
 
     class Meta:
         ordering = ["host"]

@@ -24,6 +24,8 @@ The design, and why it is fast:
   and, during sign-in (`app.identity_lookup`), every row, as a user must be found before
   the partner is known. They are small, and read by primary key or unique email. A
   person's e-mail addresses and authenticators (allauth's tables) follow their person.
+- Brands and partner host names (`rls_sign_in_visible`) are also visible during sign-in:
+  a partner's host shows its brand on the sign-in page, before anyone is known (hosts.py).
 
 No setting at all means nothing visible: a query that forgets its context finds no rows.
 """
@@ -51,6 +53,18 @@ $$;
 CREATE OR REPLACE FUNCTION polyplus_identity_lookup() RETURNS boolean
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
     SELECT coalesce(current_setting('app.identity_lookup', true), '') = 'on'
+$$;
+"""
+
+# A partner without a host of its own signs its people in at /p/<code>/ (hosts.py): the code
+# must find the partner before anyone is known, and the sign-in context sees no partner row.
+# This owner-run function answers that one question (an active partner's id, or null) and no other.
+PARTNER_CODE_SQL = """
+CREATE OR REPLACE FUNCTION polyplus_partner_for_code(wanted text) RETURNS bigint
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public AS $$
+BEGIN
+    RETURN (SELECT id FROM tenancy_partner WHERE code = upper(wanted) AND is_active);
+END
 $$;
 """
 
@@ -94,6 +108,8 @@ def policy_expression(model: type[Model]) -> str | None:
     if column is None:
         return None
     expression = f'"{column}" = polyplus_current_partner()'
+    if getattr(model, "rls_sign_in_visible", False):
+        return f"({expression} OR polyplus_identity_lookup())"
     identity = getattr(model, "rls_identity_column", None)
     if identity:
         return f'({expression} OR polyplus_identity_lookup() OR "{identity}" = polyplus_current_user())'
@@ -125,6 +141,7 @@ def apply_row_level_security(app_role: str) -> None:
         for model in tenant_models():
             _create_policies(cursor, model._meta.db_table, policy_expression(model), app_role)
         cursor.execute(RETIRED_FUNCTIONS_SQL)
+        cursor.execute(PARTNER_CODE_SQL)
         for role in (app_role, staff_role()):
             cursor.execute(f'GRANT USAGE ON SCHEMA public TO "{role}"')
             cursor.execute(f'GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO "{role}"')

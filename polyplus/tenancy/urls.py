@@ -17,6 +17,7 @@ urlpatterns = [
     path("users/<int:pk>/edit/", views.user_edit, name="user_edit"),
     path("brand/", views.brand_edit, name="brand_edit"),
     path("brand/<int:pk>/logo/", views.brand_logo, name="brand_logo"),
+    path("brand/logo/", views.host_logo, name="host_logo"),
     path("partners/", views.partner_list, name="partner_list"),
     path("partners/new/", views.partner_create, name="partner_create"),
     path("partners/<int:pk>/", views.partner_detail, name="partner_detail"),

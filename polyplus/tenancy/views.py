@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from polyplus.tenancy import forms, selectors, services
+from polyplus.tenancy.contrast import DEFAULT_ACCENT, DEFAULT_PRIMARY, HEX_COLOR, check_primary, text_color_on
 from polyplus.tenancy.models import Partner, Role, User
 from polyplus.tenancy.web import id_param, text_param
 
@@ -345,14 +346,36 @@ def brand_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         else:
             messages.success(request, "Brand saved. Your customers see it from now on.")
             return redirect(request.path)
-    return render(request, "tenancy/brand_form.html", {"form": form, "partner": partner, "partner_brand": brand})
+    return render(request, "tenancy/brand_form.html", {"form": form, "partner": partner, "partner_brand": brand,
+                                                        "preview": _brand_preview(form)})
+
+
+def _brand_preview(form) -> dict:
+    """The colours as typed (or saved), with the contrast white text reaches on the primary colour."""
+    primary, accent = (str(form[name].value() or "") for name in ("primary_color", "accent_color"))
+    primary = primary if HEX_COLOR.fullmatch(primary) else DEFAULT_PRIMARY
+    accent = accent if HEX_COLOR.fullmatch(accent) else DEFAULT_ACCENT
+    check = check_primary(primary)
+    # The preview's own text stays readable (black on a colour too light for white) while it says why.
+    return {"primary": primary, "accent": accent, "on_accent": text_color_on(accent), "check": check,
+            "on_primary": "#ffffff" if check.passes else text_color_on(primary),
+            "name": str(form["display_name"].value() or "")}
 
 
 @login_required
 def brand_logo(request: HttpRequest, pk: int) -> FileResponse:
     """A partner's logo, for those who may see the partner; served so that an SVG cannot run script."""
     partner = selectors.partner_get_for_user(user=request.user, pk=pk)
-    brand = getattr(partner, "brand", None)
+    return _logo_response(getattr(partner, "brand", None))
+
+
+def host_logo(request: HttpRequest) -> FileResponse:
+    """The logo of the partner whose host the request came in on, for anyone there (its sign-in
+    page shows it); the portal's own hosts have none."""
+    return _logo_response(getattr(request, "host_brand", None))
+
+
+def _logo_response(brand) -> FileResponse:
     if brand is None or not brand.logo:
         raise Http404("No logo.")
     extension = "." + brand.logo.name.rsplit(".", 1)[-1].lower()

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from contracts.models import Contract, ContractStatus, CustomQuote, Offering, Product, ProductCategory, QuoteStatus
 from installbase.coverage import Flag, Reason, check_coverage
+from installbase.demo import CUSTOMER as CSM_DEMO_CUSTOMER
 from installbase.models import ContractDevice, Device
 from installbase.selectors import non_compliant_customers
 from polyplus.portal.management.commands.seed_demo import DEMO_PASSWORD, PARTNERS, POLY_ADMIN, POLY_STAFF
@@ -75,7 +76,7 @@ def test_each_partner_has_an_enterprise_customer_with_a_csm_and_plain_customers(
     seed()
 
     for slug in ("nordic", "wisla"):
-        customers = Customer.objects.filter(partner__slug=slug)
+        customers = Customer.objects.filter(partner__slug=slug).exclude(name=CSM_DEMO_CUSTOMER)
         assert customers.count() == 4
         enterprise = customers.exclude(master_account_id="").get()
         assert CsmAssignment.objects.get(customer=enterprise).csm.email == "csm@poly.example"
@@ -100,7 +101,7 @@ def test_a_partner_context_sees_only_its_own_demo_customers(db):
     nordic_id = Customer.objects.filter(partner__slug="nordic").values_list("partner_id", flat=True).first()
 
     with partner_context(partner_id=nordic_id, reason="test"):
-        names = set(Customer.objects.values_list("name", flat=True))
+        names = set(Customer.objects.values_list("name", flat=True)) - {CSM_DEMO_CUSTOMER}
     assert names == {"Göta Älv Logistik AB", "Öresund Medtech AB", "Norrsken Energi AB", "Kiruna Gruvteknik AB"}
 
 
@@ -130,7 +131,7 @@ def test_the_catalogue_has_each_category_quote_only_kinds_and_a_product_past_end
 def test_each_partner_has_an_enterprise_a_poly_plus_a_draft_and_an_expired_contract(db, slug):
     seed()
     today = timezone.localdate()
-    contracts = Contract.objects.filter(partner__slug=slug)
+    contracts = Contract.objects.filter(partner__slug=slug).exclude(customer__name=CSM_DEMO_CUSTOMER)
 
     enterprise = contracts.get(offering=Offering.POLY_PLUS_ENTERPRISE)
     assert enterprise.status == ContractStatus.ACTIVE and enterprise.covers_day(today)
@@ -234,3 +235,13 @@ def test_each_demo_partner_trades_from_its_country_and_prices_its_contracts_in_i
     assert dict(Partner.objects.values_list("slug", "country")) == {"nordic": "SE", "wisla": "PL"}
     currencies = set(Contract.objects.values_list("partner__slug", "currency"))
     assert currencies == {("nordic", "SEK"), ("wisla", "PLN")}
+
+
+def test_the_csm_demo_customer_is_a_month_past_its_midpoint_with_a_proposed_true_up(db):
+    from installbase.models import Reconciliation, TrueUp
+
+    seed()
+    true_up = TrueUp.objects.get(customer__name=CSM_DEMO_CUSTOMER)
+    assert true_up.status == "proposed" and true_up.additional_devices > 0
+    assert true_up.month == (timezone.localdate().replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+    assert Reconciliation.objects.filter(customer__name=CSM_DEMO_CUSTOMER).count() >= 6

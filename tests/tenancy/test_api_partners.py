@@ -35,10 +35,10 @@ def test_a_poly_admin_registers_a_partner_and_its_brand(api_for, poly_admin):
 
 def test_a_poly_admin_renames_and_rebrands_a_partner(api_for, poly_admin, partner_b):
     response = api_for(poly_admin).patch(f"/api/v1/partners/{partner_b.pk}/",
-                                         {"name": "Wisła AV", "primary_color": "#00aa00"}, format="json")
+                                         {"name": "Wisła AV", "primary_color": "#006400"}, format="json")
     assert response.status_code == 200, response.content
     assert response.json()["name"] == "Wisła AV"
-    assert response.json()["brand"]["primary_color"] == "#00aa00"
+    assert response.json()["brand"]["primary_color"] == "#006400"
 
 
 @pytest.mark.parametrize(

@@ -21,9 +21,12 @@ from django.utils import timezone
 
 from contracts import services as contract_services
 from contracts.models import Contract, ContractStatus, CustomQuote, Offering, Product, ProductCategory
+from ecps.demo import seed_ecps_demo
 from installbase import services as installbase_services
 from installbase.coverage import CoverageAnswer, Reason, check_coverage
+from installbase.demo import seed_csm_workspace
 from installbase.models import ContractDevice, Device
+from polyplus.portal.demo import seed_partner_hosts
 from polyplus.tenancy import services
 from polyplus.tenancy.context import staff_context
 from polyplus.tenancy.models import (
@@ -364,14 +367,17 @@ class Command(BaseCommand):
                     devices += [device for device, _ in customer_devices]
                     partner_devices += customer_devices
                 self.cases(engineer, staff, partner, customers, [device for device, _ in partner_devices])
+                self.created += seed_ecps_demo(engineer=engineer, staff=staff, customer=customers[0], today=today)
                 self.created += seed_rmas(partner=partner, engineer=engineer,
                                           support=staff[Role.POLY_SUPPORT], customers=customers)
                 logins += [(demo.admin, partner), (demo.engineer, partner)]
                 if demo.viewer:
                     self.user(partner_admin, demo.viewer, partner=partner, customer=customers[0])
                     logins.append((demo.viewer, partner))
+            self.created += seed_csm_workspace(admin=admin, csm=staff[Role.CSM], today=today)
             self.print_logins(logins)
             self.print_coverage_examples(coverage_examples(devices, today))
+            self.created += seed_partner_hosts(by=admin, slugs=[demo.slug for demo in PARTNERS], out=self.stdout)
         verb = "created" if self.created else "already present; nothing changed"
         self.stdout.write(f"Demo data {verb}" + (f" ({self.created} new records)." if self.created else "."))
 
