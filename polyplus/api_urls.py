@@ -9,10 +9,11 @@ from ecps import api as ecps_api
 from installbase import api as installbase_api
 from polyplus.notifications import api as notifications_api
 from polyplus.tenancy import api as tenancy_api
+from rma import api as rma_api
 from tickets import api as tickets_api
 
 router = DefaultRouter()
-for app_api in (tenancy_api, contracts_api, installbase_api, tickets_api, ecps_api, notifications_api):
+for app_api in (tenancy_api, contracts_api, installbase_api, tickets_api, ecps_api, notifications_api, rma_api):
     app_api.register(router)
 
 
