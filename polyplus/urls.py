@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("installbase.urls")),
     path("", include("tickets.urls")),
     path("", include("ecps.urls")),
+    path("", include("rma.urls")),
     path("", include("polyplus.portal.urls")),
     path("", include("polyplus.notifications.urls")),
 ]

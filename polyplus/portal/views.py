@@ -45,6 +45,7 @@ from polyplus.tenancy.policy import Policy, registered_policies
 from polyplus.tenancy.selectors import EXPIRY_WARNING_DAYS, count_of
 from polyplus.tenancy.views import host_logo, own_partner, put_errors, roles_required
 from polyplus.tenancy.web import text_param
+from rma.views import rma_summary
 from tickets.views import CASE_ACTORS, case_summary
 
 SITE_SEARCH_LIMIT = 20
@@ -149,6 +150,7 @@ def _poly_support(user: User, today: datetime.date) -> dict:
         **_contract_summary(user, today),
         **_non_compliance(user, today),
         **case_summary(user),
+        **rma_summary(user),
     }
 
 
@@ -178,6 +180,7 @@ def _partner_admin(user: User, today: datetime.date) -> dict:
         **_contract_summary(user, today),
         **_non_compliance(user, today),
         **case_summary(user),
+        **rma_summary(user),
     }
 
 
@@ -191,6 +194,7 @@ def _partner_engineer(user: User, today: datetime.date) -> dict:
         **_contract_summary(user, today),
         **_non_compliance(user, today),
         **case_summary(user),
+        **rma_summary(user),
     }
 
 

@@ -137,7 +137,8 @@ def test_each_partner_has_an_enterprise_a_poly_plus_a_draft_and_an_expired_contr
     assert enterprise.status == ContractStatus.ACTIVE and enterprise.covers_day(today)
     assert enterprise.customer.master_account_id
     lines = {line.category: line for line in enterprise.lines.all()}
-    assert set(lines) == {"video", "voice"}
+    # Wisła's Enterprise customer also covers a few headsets, so a demo RMA can exceed the 5% allowance.
+    assert set(lines) == ({"video", "voice", "headset"} if slug == "wisla" else {"video", "voice"})
     assert all(line.committed == line.installed + line.growth and line.annual_unit_price > 0
                for line in lines.values())
     assert max(line.installed for line in lines.values()) >= 100

@@ -41,6 +41,7 @@ from polyplus.tenancy.models import (
     TrainingRecord,
     User,
 )
+from rma.demo import seed_rmas
 from tickets import demo as tickets_demo
 from tickets import services as tickets_services
 from tickets.models import Case, CaseStatus
@@ -275,7 +276,8 @@ PARTNERS = (
                              "DE", "DE-BE", "Europe/Berlin"),
                 ),
                 contract=ENTERPRISE,
-                lines=(DemoLine("voice", 310, 25, "39.00"), DemoLine("video", 48, 4, "175.00")),
+                lines=(DemoLine("voice", 310, 25, "39.00"), DemoLine("video", 48, 4, "175.00"),
+                       DemoLine("headset", 2, 0, "16.00")),  # Q = 2: the year's first headset RMA is billable
                 csm_hour_blocks=1, professional_services_discount="7.50",
                 quotes=(DemoQuote("WISLA-Q-MEDIALIGN-01", (MEDIALIGN_270,), approved=None),),
                 devices=(
@@ -295,6 +297,7 @@ PARTNERS = (
                     DemoDevice("PL-KRK-0001", STUDIO_X50, 2, listed=True),
                     DemoDevice("PL-KRK-0001", BLACKWIRE_8225, 4, listed=True),
                     DemoDevice("PL-KRK-0001", G7500),  # found in production, not on the contract
+                    DemoDevice("PL-KRK-0001", CCX_600),  # a voice phone: a category the contract lacks
                 ),
             ),
             DemoCustomer(
@@ -368,6 +371,8 @@ class Command(BaseCommand):
                 self.created += tickets_demo.owners_and_notifications(partner=partner, partner_admin=partner_admin,
                                                                       engineer=engineer, staff=staff)
                 self.created += seed_ecps_demo(engineer=engineer, staff=staff, customer=customers[0], today=today)
+                self.created += seed_rmas(partner=partner, engineer=engineer,
+                                          support=staff[Role.POLY_SUPPORT], customers=customers)
                 logins += [(demo.admin, partner), (demo.engineer, partner)]
                 if demo.viewer:
                     self.user(partner_admin, demo.viewer, partner=partner, customer=customers[0])
