@@ -258,11 +258,19 @@ def csm_hours_section(*, contract: Contract, month: datetime.date) -> Section:
         section.pending = "The CSM's hour log is pending."
     elif hours_bought:
         section.notes.append(f"{percent(int(used * 100), hours_bought * 100)} of the month's hours used.")
+        if used > hours_bought:
+            section.notes.append(f"Over the hours bought by {used - hours_bought} h.")
+    elif used:
+        section.notes.append("No CSM hour blocks were bought: the hours used are over by all of them.")
     return section
 
 
 def csm_hours_used(*, contract: Contract, month: datetime.date) -> Decimal | None:
-    return None
+    """The hours the CSM logged in the month (installbase's hour log); None when it is not installed."""
+    selectors = _module("installbase.selectors")
+    if selectors is None or not hasattr(selectors, "csm_hours_used"):
+        return None
+    return selectors.csm_hours_used(contract.pk, month)
 
 
 SECTIONS = [inventory_section, true_up_section, rma_section, case_section, ecps_section, csm_hours_section]
