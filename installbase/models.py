@@ -371,6 +371,8 @@ class CsmHourEntry(models.Model):
     hours = models.DecimalField(max_digits=4, decimal_places=2)
     note = models.CharField(max_length=200, blank=True)
     logged_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    # Poly staff rows are not readable in a partner's context: the name is kept with the entry.
+    logged_by_name = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -158,7 +158,7 @@ def workspace_contracts(user: User, month: datetime.date) -> QuerySet[Contract]:
 
 def csm_hour_entries_visible_to(user: User) -> QuerySet[CsmHourEntry]:
     """CSM hours logged: the customer's CSM, the partner and Poly staff; never the customer."""
-    return _csm_scope(CsmHourEntry.objects.select_related("contract", "logged_by"), user)
+    return _csm_scope(CsmHourEntry.objects.select_related("contract"), user)
 
 
 def csm_hours_used(contract_id: int, month: datetime.date) -> Decimal:

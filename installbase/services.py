@@ -140,4 +140,5 @@ def csm_hours_log(*, by: User, contract: Contract, day: datetime.date, hours, no
     if len(note) > 200 or unstorable_reason(note):
         raise ValidationError({"note": ["Write a note of at most 200 plain characters."]})
     return CsmHourEntry.objects.create(partner_id=contract.partner_id, customer_id=contract.customer_id,
-                                       contract=contract, day=day, hours=value, note=note, logged_by=by)
+                                       contract=contract, day=day, hours=value, note=note, logged_by=by,
+                                       logged_by_name=(by.full_name or by.email)[:200])
