@@ -8,7 +8,6 @@ renewal proposal; this module only numbers, renders, stores and mails.
 from __future__ import annotations
 
 import datetime
-import importlib
 import logging
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -17,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from contracts.models import Contract, ContractStatus, Offering
+from installbase.models import RenewalProposal, RenewalStatus, TrueUp, TrueUpStatus
 from polyplus.files import save_file
 from polyplus.portal.models import Quote, QuoteKind, QuoteStatus
 from polyplus.portal.pdf import pdf_brand, render_pdf
@@ -153,22 +153,11 @@ def _queue_quote_mails(quote: Quote) -> list[str]:
 
 # ---- the daily job --------------------------------------------------------------------------
 
-def _installbase_models():
-    try:
-        module = importlib.import_module("installbase.models")
-    except ImportError:
-        return None
-    return module if hasattr(module, "TrueUp") and hasattr(module, "RenewalProposal") else None
-
-
 def proposed_true_up_drafts() -> list[QuoteDraft]:
     """Every proposed true-up of the install base that has no quote yet, as the service computed it."""
-    models = _installbase_models()
-    if models is None:
-        return []
     quoted = Quote.objects.filter(kind=QuoteKind.TRUE_UP).values("contract_id", "category")
     drafts = []
-    true_ups = (models.TrueUp.objects.filter(status=models.TrueUpStatus.PROPOSED)
+    true_ups = (TrueUp.objects.filter(status=TrueUpStatus.PROPOSED)
                 .select_related("contract__partner").order_by("pk"))
     already = {(row["contract_id"], row["category"]) for row in quoted}
     for true_up in true_ups:
@@ -196,8 +185,7 @@ def true_up_draft(true_up) -> QuoteDraft:
 
 def renewal_draft(contract: Contract) -> QuoteDraft | None:
     """The renewal quote made from the CSM's open renewal proposal, or None when there is none."""
-    models = _installbase_models()
-    proposal = (models.RenewalProposal.objects.filter(contract=contract, status=models.RenewalStatus.PROPOSED)
+    proposal = (RenewalProposal.objects.filter(contract=contract, status=RenewalStatus.PROPOSED)
                 .prefetch_related("lines").order_by("-created_at").first())
     if proposal is None:
         return None
@@ -259,7 +247,7 @@ def quotes_due(*, today: datetime.date | None = None) -> dict[str, int]:
     made = {"true_up": 0, "renewal": 0, "alerts": 0}
     with staff_context(reason="quotes: find what is due"):
         drafts = proposed_true_up_drafts()
-        due = contracts_due_renewal_quote(today) if _installbase_models() is not None else []
+        due = contracts_due_renewal_quote(today)
     for draft in drafts:
         with staff_context(reason="true-up quote"):
             quote_request(draft=draft)

@@ -9,7 +9,6 @@ stops its reminders (the RMA app's `overdue_returns(needing_reminder=True)` leav
 from __future__ import annotations
 
 import datetime
-import importlib
 from collections import defaultdict
 
 from django.utils import timezone
@@ -17,23 +16,13 @@ from django.utils import timezone
 from polyplus.portal.pdf import pdf_brand
 from polyplus.tenancy.context import partner_context, staff_context
 from polyplus.tenancy.models import Partner, Role, User
-
-
-def _rma_selectors():
-    try:
-        module = importlib.import_module("rma.selectors")
-    except ImportError:
-        return None
-    return module if hasattr(module, "overdue_returns") else None
+from rma.selectors import overdue_returns
 
 
 def overdue_returns_by_partner(*, today: datetime.date) -> dict[int, list]:
     """Overdue returns not marked as sent back, by partner id (from the RMA app)."""
-    selectors = _rma_selectors()
-    if selectors is None:
-        return {}
     by_partner: dict[int, list] = defaultdict(list)
-    for rma in selectors.overdue_returns(today=today, needing_reminder=True):
+    for rma in overdue_returns(today=today, needing_reminder=True):
         by_partner[rma.partner_id].append(rma.pk)
     return dict(by_partner)
 
@@ -43,8 +32,7 @@ def overdue_return_reminders_send(*, partner_id: int, today: datetime.date) -> i
     from polyplus.notifications.models import OutboundMail
     from polyplus.notifications.outbox import queue_mail
 
-    selectors = _rma_selectors()
-    rmas = list(selectors.overdue_returns(today=today, partner_id=partner_id, needing_reminder=True))
+    rmas = list(overdue_returns(today=today, partner_id=partner_id, needing_reminder=True))
     if not rmas:
         return 0
     partner = Partner.objects.get(pk=partner_id)

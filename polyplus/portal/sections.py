@@ -1,13 +1,12 @@
 """The sections of a monthly CSM report, each read from the app that owns its figures.
 
-Each section is a small table with a title. A section whose figures come from a part of the
-portal that is not there yet says so ("pending") instead of showing made-up numbers.
+Each section is a small table with a title, read through the owning app's models, services
+and selectors (the install base's reconciliation, the RMA app, ECPS, cases).
 """
 
 from __future__ import annotations
 
 import datetime
-import importlib
 import logging
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -17,6 +16,10 @@ from django.db import transaction
 from django.db.models import Count, F, Q
 
 from contracts.models import Contract
+from ecps import selectors as ecps_selectors
+from installbase import baseline, reconciliation
+from installbase.models import Reconciliation, TrueUp
+from rma import selectors as rma_selectors
 from tickets.models import Case, Severity
 
 HUNDRED = Decimal(100)
@@ -70,34 +73,13 @@ def money(amount: Decimal, currency: str) -> str:
     return f"{amount:,.2f} {currency}"
 
 
-# ---- the apps the figures come from ---------------------------------------------------------------
-# The install base's reconciliation, the RMA app and ECPS are read through their own services and
-# selectors. Until an app is installed in this build its section says "pending".
-
-def _module(name: str):
-    try:
-        return importlib.import_module(name)
-    except ImportError:
-        return None
-
-
-def _reconciliation():
-    return _module("installbase.reconciliation")
-
-
-def _installbase_models():
-    module = _module("installbase.models")
-    return module if module is not None and hasattr(module, "Reconciliation") else None
-
-
 # ---- the sections -------------------------------------------------------------------------
 
 def reconciled_rows(*, contract: Contract, months: list[datetime.date]) -> dict:
     """The install base's reconciliation rows by (category, month)."""
-    models = _installbase_models()
-    if models is None or not months:
+    if not months:
         return {}
-    rows = models.Reconciliation.objects.filter(contract=contract, month__in=months)
+    rows = Reconciliation.objects.filter(contract=contract, month__in=months)
     return {(row.category, row.month): row for row in rows}
 
 
@@ -111,8 +93,6 @@ def inventory_section(*, contract: Contract, month: datetime.date) -> Section:
         key="inventory", title="Inventory against baseline",
         columns=["Category", "Count C", "Committed Q", "Baseline B = Q × 1.05", "Over Q", "Trigger"],
     )
-    if _installbase_models() is None:
-        section.pending = "The month's reconciliation (device counts C) is pending."
     rows = reconciled_rows(contract=contract, months=[month])
     for line in contract.lines.order_by("category"):
         row = rows.get((line.category, month))
@@ -134,24 +114,18 @@ def inventory_section(*, contract: Contract, month: datetime.date) -> Section:
 def true_up_section(*, contract: Contract, month: datetime.date) -> Section:
     section = Section(key="true_up", title="True-up status",
                       columns=["Category", "Adjustment month", "Additional A = C − Q", "Months", "Amount", "Status"])
-    models = _installbase_models()
-    if models is None:
-        section.pending = "True-up status is pending."
-        return section
-    true_ups = models.TrueUp.objects.filter(contract=contract, month__lte=month).order_by("month", "category")
+    true_ups = TrueUp.objects.filter(contract=contract, month__lte=month).order_by("month", "category")
     for true_up in true_ups:
         status = true_up.get_status_display()
         if true_up.po_number:
             status += f", PO {true_up.po_number}"
         section.rows.append([true_up.get_category_display(), f"{true_up.month:%B %Y}", str(true_up.additional_devices),
                              str(true_up.months), money(true_up.amount, true_up.currency), status])
-    baseline = _module("installbase.baseline")
-    if baseline is not None:
-        adjustment = baseline.adjustment_month(contract.start_date, contract.end_date)
-        if not section.rows:
-            when = "was" if adjustment <= month else "is"
-            section.notes.append(f"No true-up. The term's adjustment month {when} {adjustment:%B %Y}; a category "
-                                 "that meets the trigger then is quoted for its additional devices.")
+    adjustment = baseline.adjustment_month(contract.start_date, contract.end_date)
+    if not section.rows:
+        when = "was" if adjustment <= month else "is"
+        section.notes.append(f"No true-up. The term's adjustment month {when} {adjustment:%B %Y}; a category "
+                             "that meets the trigger then is quoted for its additional devices.")
     return section
 
 
@@ -160,16 +134,12 @@ def rma_section(*, contract: Contract, month: datetime.date) -> Section:
     section = Section(key="rma", title="Headset RMAs against the allowance",
                       columns=["Year", "Committed headsets Q", "Included (5%)", "Approved this year",
                                "Approved this month", "Billable"])
-    selectors = _module("rma.selectors")
-    if selectors is None or not hasattr(selectors, "headset_rmas_in_year"):
-        section.pending = "Headset RMA figures are pending."
-        return section
     line = contract.lines.filter(category="headset").first()
     if line is None:
         section.notes.append("The contract has no headset line; the allowance applies to headsets only.")
         return section
     start, end = _month_window(month)
-    in_year = selectors.headset_rmas_in_year(customer_id=contract.customer_id, year=month.year).filter(
+    in_year = rma_selectors.headset_rmas_in_year(customer_id=contract.customer_id, year=month.year).filter(
         approved_at__lt=end)
     figures = in_year.aggregate(total=Count("pk"), this_month=Count("pk", filter=Q(approved_at__gte=start)),
                                 billable=Count("pk", filter=Q(billable=True)))
@@ -233,12 +203,8 @@ def ecps_section(*, contract: Contract, month: datetime.date) -> Section:
     """The customer's cloud-partner escalations alive during the month, with the provider's numbers."""
     section = Section(key="ecps", title="ECPS incidents",
                       columns=["Case", "Cloud provider", "Provider incident", "Status", "Requested", "Closed"])
-    selectors = _module("ecps.selectors")
-    if selectors is None or not hasattr(selectors, "incidents_for_customer_in_period"):
-        section.pending = "ECPS incidents are pending."
-        return section
     start, end = _month_window(month)
-    for incident in selectors.incidents_for_customer_in_period(contract.customer_id, start, end):
+    for incident in ecps_selectors.incidents_for_customer_in_period(contract.customer_id, start, end):
         section.rows.append([
             incident.case.number, incident.provider.name, incident.provider_incident_number or "—",
             incident.get_status_display(), f"{incident.requested_at:%Y-%m-%d}",
@@ -302,9 +268,6 @@ def report_charts(*, contract: Contract, month: datetime.date) -> list[ChartSpec
 
 def before_monthly_report(*, contract_id: int, month: datetime.date, today: datetime.date) -> None:
     """The schedule reconciles the month before reporting on it (the install base's service)."""
-    reconciliation = _reconciliation()
-    if reconciliation is None:
-        return
     try:
         with transaction.atomic():
             reconciliation.reconcile(contract_id=contract_id, month=month, today=today)

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import importlib
-
-from django.db.models import Exists, OuterRef, QuerySet, Value
+from django.db.models import Exists, OuterRef, QuerySet
 
 from contracts.models import Contract
+from installbase.models import MonthReview
 from polyplus.portal.models import Quote, Report
 from polyplus.portal.reports import contracts_in_force_during  # noqa: F401 - re-exported for pages
 from polyplus.tenancy.models import Role, User
@@ -18,25 +17,13 @@ DOCUMENT_READERS = frozenset({Role.POLY_ADMIN, Role.CSM, Role.PARTNER_ADMIN})
 REPORT_REQUESTERS = frozenset({Role.POLY_ADMIN, Role.CSM})
 
 
-def _month_reviews():
-    try:
-        module = importlib.import_module("installbase.models")
-    except ImportError:
-        return None
-    return getattr(module, "MonthReview", None)
-
-
 def reports_visible_to(user: User) -> QuerySet[Report]:
     """With `reviewed`: whether the CSM marked the month reviewed in the CSM workspace."""
     if not user.is_authenticated or user.role not in DOCUMENT_READERS:
         return Report.objects.none()
     reports = Report.objects.select_related("contract__customer")
-    month_review = _month_reviews()
-    if month_review is not None:
-        reports = reports.annotate(reviewed=Exists(month_review.objects.filter(
-            contract_id=OuterRef("contract_id"), month=OuterRef("month"))))
-    else:
-        reports = reports.annotate(reviewed=Value(False))
+    reports = reports.annotate(reviewed=Exists(MonthReview.objects.filter(
+        contract_id=OuterRef("contract_id"), month=OuterRef("month"))))
     return scope_by_customer(reports, user, "contract__customer").order_by("-month", "-pk")
 
 

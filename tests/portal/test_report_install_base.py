@@ -7,13 +7,11 @@ from decimal import Decimal
 
 import pytest
 
-pytest.importorskip("installbase.reconciliation")
-
-from installbase.models import Reconciliation, RenewalProposal, RenewalProposalLine, TrueUp  # noqa: E402
-from polyplus.portal import quotes, reports  # noqa: E402
-from polyplus.portal.models import Quote, QuoteKind, QuoteStatus  # noqa: E402
-from polyplus.tenancy.models import PartnerBrand  # noqa: E402
-from tests.portal.documents import enterprise_contract, last_month, pdf_text  # noqa: E402
+from installbase.models import Reconciliation, RenewalProposal, RenewalProposalLine, TrueUp
+from polyplus.portal import quotes, reports
+from polyplus.portal.models import Quote, QuoteKind, QuoteStatus
+from polyplus.tenancy.models import PartnerBrand
+from tests.portal.documents import enterprise_contract, last_month, pdf_text
 
 
 def reconciled(contract, month, category, count, committed):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 
-import pytest
 from django.utils import timezone
 
 from polyplus.portal import reminders
@@ -21,9 +20,7 @@ def _month_at(day: int, hour: int = 9) -> datetime.datetime:
 
 def test_the_report_counts_headset_rmas_against_the_five_percent_allowance(site_a, partner_a_engineer, poly_support,
                                                                            csm):
-    pytest.importorskip("rma.selectors")
     from rma.models import Rma
-
     from tests import factories
     from tests.rma import approved, covered_world
 
@@ -39,10 +36,8 @@ def test_the_report_counts_headset_rmas_against_the_five_percent_allowance(site_
 
 
 def test_the_report_lists_the_months_ecps_incidents_with_the_providers_numbers(site_a, partner_a_engineer, csm):
-    pytest.importorskip("ecps.selectors")
-    from ecps.models import Escalation
-
     from ecps import services as ecps_services
+    from ecps.models import Escalation
     from tests.portal.documents import enterprise_contract
     from tests.tickets import open_case
 
@@ -59,7 +54,6 @@ def test_the_report_lists_the_months_ecps_incidents_with_the_providers_numbers(s
 
 def test_overdue_returns_not_marked_sent_are_reminded_once_a_day(site_a, partner_a_engineer, partner_a_admin,
                                                                  poly_support, monkeypatch):
-    pytest.importorskip("rma.selectors")
     from polyplus.notifications.models import OutboundMail
     from tests.rma import covered_world, delivered
     from tests.tickets import Clock
