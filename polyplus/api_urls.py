@@ -8,12 +8,14 @@ from contracts import api as contracts_api
 from ecps import api as ecps_api
 from installbase import api as installbase_api
 from polyplus.notifications import api as notifications_api
+from polyplus.portal import api as portal_api
 from polyplus.tenancy import api as tenancy_api
 from rma import api as rma_api
 from tickets import api as tickets_api
 
 router = DefaultRouter()
-for app_api in (tenancy_api, contracts_api, installbase_api, tickets_api, ecps_api, notifications_api, rma_api):
+for app_api in (tenancy_api, contracts_api, installbase_api, tickets_api, ecps_api, notifications_api, rma_api,
+                portal_api):
     app_api.register(router)
 
 

@@ -266,7 +266,7 @@ def run_portal() -> int:
     os.environ.setdefault("DJANGO_DEBUG", "1")
     os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")  # runserver speaks plain HTTP
     os.environ.setdefault("DJANGO_SECURE_HSTS_SECONDS", "0")
-    os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+    os.environ.setdefault("EMAIL_BACKEND", "polyplus.mailfiles.EmlFileBackend")  # var/mail/*.eml
     if port_in_use(PORTAL_ADDRESS):
         fail(f"Something already listens on {PORTAL}: stop it first.")
     manage("migrate", "--noinput")

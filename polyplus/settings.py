@@ -271,6 +271,7 @@ EMAIL_PORT = env.int("EMAIL_PORT", default=1025)
 EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_FILE_PATH = env.path("EMAIL_FILE_PATH", default=BASE_DIR / "var" / "mail")  # the .eml backend's folder
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Poly+ portal <noreply@polyplus.example>")
 # Links in notification mail point here; threading headers use its host name.
 POLYPLUS_PORTAL_URL = env.str("POLYPLUS_PORTAL_URL", default="http://127.0.0.1:8000").rstrip("/")
@@ -313,6 +314,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ServiceCategoryEnum": "polyplus.tenancy.models.ServiceCategory",
         "ProductCategoryEnum": "contracts.models.ProductCategory",
+        "DocumentStatusEnum": "polyplus.portal.models.DocumentStatus",
+        "QuoteKindEnum": "polyplus.portal.models.QuoteKind",
+        "EventKindEnum": "polyplus.notifications.kinds.EventKind",
         "InventoryUploadStatusEnum": "installbase.models.UploadStatus",
         "TrueUpStatusEnum": "installbase.models.TrueUpStatus",
         "ContractStatusEnum": "contracts.models.ContractStatus",

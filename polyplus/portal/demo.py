@@ -1,9 +1,15 @@
-"""Demo partner hosts that work on this machine: `<slug>.localhost` names resolve to the
+"""The portal's demo data.
+
+Demo partner hosts that work on this machine: `<slug>.localhost` names resolve to the
 loopback address in browsers, so under `make run` each demo partner's own host shows its brand
 from the sign-in page on (http://nordic.localhost:8000/)."""
 
 from __future__ import annotations
 
+import datetime
+
+from polyplus.portal import quotes, reports
+from polyplus.portal.models import Quote, Report, ReportStatus
 from polyplus.tenancy import services
 from polyplus.tenancy.models import Partner, PartnerDomain, Role, User
 
@@ -28,3 +34,21 @@ def seed_partner_hosts(*, by: User, slugs: list[str], out) -> int:
     for line in lines:
         out.write(line)
     return added
+
+
+def seed_documents(*, today: datetime.date) -> int:
+    """Run inside seed_demo's staff context. Returns how many documents were made now."""
+    made = 0
+    month = reports.previous_month(today)
+    for contract in reports.contracts_in_force_during(month).select_related("customer").order_by("pk"):
+        report, _ = Report.objects.get_or_create(contract=contract, month=month,
+                                                 defaults={"partner_id": contract.partner_id})
+        if report.status != ReportStatus.DONE:
+            reports.report_make(report_id=report.pk)
+            made += 1
+    if not Quote.objects.exists():
+        for draft in quotes.proposed_true_up_drafts()[:1]:
+            quote = quotes.quote_request(draft=draft)
+            quotes.quote_make(quote_id=quote.pk)
+            made += 1
+    return made

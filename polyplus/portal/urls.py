@@ -22,3 +22,14 @@ urlpatterns = [
     path("p/<str:code>/accounts/login/", views.partner_path_login, name="partner_path_login"),
     path("p/<str:code>/logo/", views.partner_path_logo, name="partner_path_logo"),
 ]
+
+from polyplus.portal import document_views  # noqa: E402 - the reports, quotes and job-run pages
+
+urlpatterns += [
+    path("reports/", document_views.report_list, name="report_list"),
+    path("reports/<int:pk>/pdf/", document_views.report_pdf, name="report_pdf"),
+    path("reports/quotes/", document_views.quote_list, name="quote_list"),
+    path("reports/quotes/<int:pk>/pdf/", document_views.quote_pdf, name="quote_pdf"),
+    path("jobs/", document_views.job_run_list, name="job_run_list"),
+    path("jobs/<int:pk>/rerun/", document_views.job_run_rerun, name="job_run_rerun"),
+]

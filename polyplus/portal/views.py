@@ -26,6 +26,7 @@ from contracts.selectors import contracts_visible_to, custom_quotes_awaiting_dec
 from installbase.selectors import non_compliant_customers, unlisted_devices_visible_to, workspace_contracts
 from polyplus.portal import services as portal_services
 from polyplus.portal.context_processors import brand_context
+from polyplus.portal.selectors import reports_visible_to
 from polyplus.portal.status import (
     customer_status,
     share_link_for_key,
@@ -159,6 +160,7 @@ def _csm(user: User, today: datetime.date) -> dict:
         "customers": customers,
         "site_count": sum(customer.site_count for customer in customers),
         "partner_count": len({customer.partner_id for customer in customers}),
+        "latest_reports": list(reports_visible_to(user)[:DASHBOARD_LIST_LIMIT]),
         "workspace_month": today.replace(day=1),
         "workspace_contracts": list(workspace_contracts(user, today.replace(day=1))),
         **_contract_summary(user, today),

@@ -405,6 +405,7 @@ class NumberKind(models.TextChoices):
 
     CASE = "case", "Service case"
     CONTRACT = "contract", "Contract"
+    QUOTE = "quote", "Quote"
 
 
 class PartnerNumberCounter(models.Model):

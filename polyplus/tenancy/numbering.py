@@ -5,6 +5,7 @@ value of the partner's counter for that kind of number:
 
     case       NORD-000123   six digits, more once a partner passes 999,999 cases
     contract   NORD-C-0042   four digits, more once a partner passes 9,999 contracts
+    quote      NORD-Q-00007  five digits (true-up and renewal quotes share the counter)
 
 Codes contain no hyphen, so a case number (one hyphen) never equals a contract number
 (two), and two partners never share a prefix. The database still keys numbers per
@@ -29,6 +30,7 @@ from polyplus.tenancy.models import NumberKind, Partner, PartnerNumberCounter
 NUMBER_FORMATS = {
     NumberKind.CASE: "{code}-{value:06d}",
     NumberKind.CONTRACT: "{code}-C-{value:04d}",
+    NumberKind.QUOTE: "{code}-Q-{value:05d}",
 }
 
 

@@ -237,6 +237,27 @@ def test_each_demo_partner_trades_from_its_country_and_prices_its_contracts_in_i
     assert currencies == {("nordic", "SEK"), ("wisla", "PLN")}
 
 
+def test_it_makes_last_months_report_of_each_enterprise_contract_once(db):
+    from polyplus.notifications.models import OutboundMail
+    from polyplus.portal.models import Report, ReportStatus
+    from polyplus.portal.reports import contracts_in_force_during, previous_month
+
+    seed()
+    month = previous_month(timezone.now().date())
+    reports = list(Report.objects.all())
+    assert {report.contract_id for report in reports} == set(
+        contracts_in_force_during(month).values_list("pk", flat=True))
+    assert len(reports) >= 2 and all(report.status == ReportStatus.DONE and report.pdf for report in reports)
+    mails = OutboundMail.objects.filter(key__startswith="csm-report:").count()
+    from polyplus.portal.models import Quote
+
+    [quote] = Quote.objects.all()  # the demo's proposed true-up, quoted
+    assert (quote.kind, quote.status) == ("true_up", "done") and quote.pdf
+    seed()
+    assert Report.objects.count() == len(reports) and Quote.objects.count() == 1
+    assert OutboundMail.objects.filter(key__startswith="csm-report:").count() == mails
+
+
 def test_the_demo_has_owned_and_unowned_cases_followers_and_unread_notifications(db, settings):
     from polyplus.notifications.models import Notification
     from tickets.models import Case, CaseFollower

@@ -26,7 +26,7 @@ from installbase import services as installbase_services
 from installbase.coverage import CoverageAnswer, Reason, check_coverage
 from installbase.demo import seed_csm_workspace
 from installbase.models import ContractDevice, Device
-from polyplus.portal.demo import seed_partner_hosts
+from polyplus.portal.demo import seed_documents, seed_partner_hosts
 from polyplus.tenancy import services
 from polyplus.tenancy.context import staff_context
 from polyplus.tenancy.models import (
@@ -380,6 +380,7 @@ class Command(BaseCommand):
             self.created += seed_csm_workspace(admin=admin, csm=staff[Role.CSM], today=today)
             self.print_logins(logins)
             self.print_coverage_examples(coverage_examples(devices, today))
+            self.created += seed_documents(today=today)
             self.created += seed_partner_hosts(by=admin, slugs=[demo.slug for demo in PARTNERS], out=self.stdout)
         verb = "created" if self.created else "already present; nothing changed"
         self.stdout.write(f"Demo data {verb}" + (f" ({self.created} new records)." if self.created else "."))

@@ -1,0 +1,77 @@
+"""PDF documents (monthly CSM reports, quotes) under the partner's brand, by WeasyPrint.
+
+The HTML comes from a Django template; WeasyPrint fetches nothing from the network or the
+disk: the logo is read through Django's storage and inlined as a data: URI, the chart is
+inline SVG, and the fetcher refuses every other URL (so a crafted logo or text cannot make
+the worker read a file or call a host).
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+import mimetypes
+from dataclasses import dataclass
+
+from django.template.loader import render_to_string
+
+from polyplus.tenancy.models import Partner, PartnerBrand
+
+logger = logging.getLogger("polyplus.portal.pdf")
+
+
+@dataclass(frozen=True)
+class PdfBrand:
+    """What a PDF shows of the partner: its brand only, never Poly-internal data."""
+
+    display_name: str
+    primary_color: str
+    accent_color: str
+    support_email: str
+    support_phone: str
+    logo_data_uri: str
+
+
+def pdf_brand(partner: Partner) -> PdfBrand:
+    brand = PartnerBrand.objects.filter(partner=partner).first()
+    if brand is None:
+        return PdfBrand(partner.name, "#0b3d91", "#f28c28", "", "", "")
+    return PdfBrand(
+        display_name=brand.display_name or partner.name,
+        primary_color=brand.primary_color,
+        accent_color=brand.accent_color,
+        support_email=brand.support_email,
+        support_phone=brand.support_phone,
+        logo_data_uri=_logo_data_uri(brand),
+    )
+
+
+def _logo_data_uri(brand: PartnerBrand) -> str:
+    if not brand.logo:
+        return ""
+    try:
+        with brand.logo.open("rb") as logo:
+            data = logo.read()
+    except OSError:  # a missing logo file must not stop a report; the brand name still shows
+        logger.warning("brand logo %s could not be read", brand.logo.name, exc_info=True)
+        return ""
+    content_type = mimetypes.guess_type(brand.logo.name)[0] or "application/octet-stream"
+    return f"data:{content_type};base64,{base64.b64encode(data).decode('ascii')}"
+
+
+def _refuse_fetch(url: str, *args, **kwargs):
+    """Only data: URIs (the inlined logo); WeasyPrint's default would follow file: and http:."""
+    if url.startswith("data:"):
+        from weasyprint.urls import default_url_fetcher
+
+        return default_url_fetcher(url)
+    raise ValueError(f"PDF documents fetch nothing: {url[:60]}")
+
+
+def render_pdf(template_name: str, context: dict) -> tuple[bytes, int]:
+    """The template rendered to PDF bytes, and its page count."""
+    from weasyprint import HTML
+
+    html = render_to_string(template_name, context)
+    document = HTML(string=html, url_fetcher=_refuse_fetch).render()
+    return document.write_pdf(), len(document.pages)
