@@ -51,8 +51,20 @@ class SkippedHolidaySerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
+# Billing and allowance are between Poly and the partner: a customer viewer's RMAs carry none of them
+# (as on the pages), so a customer never learns what its partner is billed.
+BILLING_FIELDS = ("billable", "billed_price", "billed_currency", "allowance_year", "allowance_position",
+                  "allowance_committed")
+
+
+def _reader(serializer):
+    request = serializer.context.get("request")
+    return getattr(request, "user", None)
+
+
 class RmaSerializer(serializers.ModelSerializer):
-    """An RMA in a list. Dates are the site's calendar days; times are UTC."""
+    """An RMA in a list. Dates are the site's calendar days; times are UTC. Billing and allowance
+    fields (billable, billed_price, billed_currency, allowance_*) are absent for customer viewers."""
 
     case_number = serializers.CharField(source="case.number", read_only=True)
     serial = serializers.CharField(source="device.serial", read_only=True)
@@ -81,10 +93,18 @@ class RmaSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_flags(self, rma) -> list[Flag]:
-        request = self.context.get("request")
-        if request is not None and request.user.is_customer_viewer:
+        reader = _reader(self)
+        if reader is None or reader.is_customer_viewer:
             return []
         return list(rma.coverage_flags)
+
+    def to_representation(self, rma):
+        data = super().to_representation(rma)
+        reader = _reader(self)
+        if reader is None or reader.is_customer_viewer:
+            for name in BILLING_FIELDS:
+                data.pop(name, None)
+        return data
 
     def get_overdue(self, rma) -> bool:
         return rma.is_overdue(self.context.get("today"))
@@ -92,6 +112,7 @@ class RmaSerializer(serializers.ModelSerializer):
 
 class RmaStepSerializer(serializers.ModelSerializer):
     kind = EnumChoiceField(RmaStepKind.choices, enum_name="RmaStepKindEnum", read_only=True)
+    detail = serializers.SerializerMethodField(help_text="Billing is left out for customer viewers.")
     from_status = rma_status_field(read_only=True)
     to_status = rma_status_field(read_only=True)
     by = serializers.SerializerMethodField(help_text="Poly staff read as \"Poly support\" to partners.")
@@ -100,6 +121,9 @@ class RmaStepSerializer(serializers.ModelSerializer):
         model = RmaStep
         fields = ["kind", "from_status", "to_status", "detail", "by", "at"]
         read_only_fields = fields
+
+    def get_detail(self, step) -> str:
+        return services.step_detail_for(step, self.context["request"].user)
 
     def get_by(self, step) -> str | None:
         if step.by_id is None:
@@ -206,7 +230,7 @@ class EstimateSerializer(serializers.Serializer):
 class RmaFilter(ScopedChoicesFilterSet):
     status = filters.ChoiceFilter(choices=RmaStatus.choices)
     overdue = filters.BooleanFilter(method="filter_overdue", label="Return due date passed, failed unit not received")
-    billable = filters.BooleanFilter()
+    billable = filters.BooleanFilter(method="filter_billable", label="Billable (ignored for customer viewers)")
     site_id = filters.CharFilter(field_name="site__site_id", lookup_expr="iexact")
     serial = filters.CharFilter(field_name="device__serial", lookup_expr="iexact")
     case = filters.ModelChoiceFilter(queryset=lambda request: cases_visible_to(request.user) if request else
@@ -215,6 +239,12 @@ class RmaFilter(ScopedChoicesFilterSet):
     class Meta:
         model = Rma
         fields = ["status", "overdue", "billable", "partner", "customer", "case", "site_id", "serial"]
+
+    def filter_billable(self, queryset, name, value):
+        reader = getattr(self.request, "user", None)
+        if reader is None or reader.is_customer_viewer:
+            return queryset  # billing is not the customer's to know, not even by filtering on it
+        return queryset.filter(billable=value)
 
     def filter_overdue(self, queryset, name, value):
         condition = overdue_condition(timezone.localdate())

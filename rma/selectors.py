@@ -9,12 +9,33 @@ from django.utils import timezone
 
 from polyplus.tenancy.models import User
 from polyplus.tenancy.scoping import get_or_404, scope_by_customer
-from rma.models import APPROVED_STATUSES, Rma, RmaStatus, RmaStep, overdue_condition
+from rma.models import APPROVED_STATUSES, OPEN_STATUSES, Rma, RmaStatus, RmaStep, overdue_condition
 
 
 def rmas_visible_to(user: User) -> QuerySet[Rma]:
     rmas = Rma.objects.select_related("site", "customer", "partner", "product", "device", "case")
     return scope_by_customer(rmas, user)
+
+
+# What a customer's status page may show of an RMA: never billing, allowance, coverage flags,
+# the fault text, internal notes or who decided (DOMAIN.md, white-labelled status pages).
+STATUS_PAGE_FIELDS = ("number", "status", "carrier", "tracking_number", "ship_date", "promised_delivery",
+                      "delivered_on", "return_due", "return_received_on", "requested_at",
+                      "product__name", "device__serial", "case__number", "site__site_id", "site__timezone")
+STATUS_PAGE_SHOWN = 20
+
+
+def open_rmas_for_status_page(user: User, customer, *, limit: int = STATUS_PAGE_SHOWN) -> list[Rma]:
+    """A customer's open RMAs for its status page, newest request first, public fields only, each
+    with `return_overdue` judged on the site's own day. One query whatever the row count."""
+    rmas = (rmas_visible_to(user).filter(customer=customer, status__in=[str(s) for s in OPEN_STATUSES])
+            .select_related(None).select_related("product", "device", "case", "site")
+            .only(*STATUS_PAGE_FIELDS).order_by("-requested_at", "-pk")[:limit])
+    now = timezone.now()
+    shown = list(rmas)
+    for rma in shown:
+        rma.return_overdue = rma.is_overdue(timezone.localdate(now, rma.site.zone))
+    return shown
 
 
 def rma_get_for_user(*, user: User, pk) -> Rma:

@@ -28,6 +28,8 @@ from tickets.models import Case, CaseStatus
 from tickets.services import is_poly_case_worker
 
 ALLOWANCE_PERCENT = 5
+# How the approval step names the price; customers' readers never see it (step_detail_for).
+BILLING_NOTE = "; billable at "
 ALLOWANCE_LOCK_CLASS = 0x524D41  # "RMA": one advisory lock per customer while the allowance is counted
 LONG_TEXT = 5000
 
@@ -242,6 +244,13 @@ def _decide_allowance(rma: Rma, contract: Contract | None, approval_day: datetim
 
 
 @transaction.atomic
+def step_detail_for(step: RmaStep, reader: User) -> str:
+    """A timeline step's detail as `reader` may read it: billing is Poly's and the partner's, never a customer's."""
+    if reader.is_customer_viewer and step.kind == RmaStepKind.APPROVED:
+        return step.detail.split(BILLING_NOTE, 1)[0]
+    return step.detail
+
+
 def rma_approve(*, by: User, rma: Rma, at: datetime.datetime | None = None) -> Rma:
     """Poly support approves: the ship and delivery dates and the allowance billing are set, once."""
     rma = _begin(by=by, rma=rma, action="approve")
@@ -263,7 +272,7 @@ def rma_approve(*, by: User, rma: Rma, at: datetime.datetime | None = None) -> R
     rma.save()
     detail = f"Ships {dates.ship_date.isoformat()}, delivery promised {dates.promised_delivery.isoformat()}"
     if rma.billable:
-        detail += f"; billable at {rma.billed_price} {rma.billed_currency}"
+        detail += f"{BILLING_NOTE}{rma.billed_price} {rma.billed_currency}"
     _record(rma, kind=RmaStepKind.APPROVED, from_status=RmaStatus.REQUESTED, by=by, detail=detail, at=at)
     return rma
 

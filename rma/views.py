@@ -154,6 +154,7 @@ def render_rma(request: HttpRequest, rma: Rma, *, bound: dict | None = None,
     steps = list(selectors.steps_of(rma))
     for step in steps:
         step.who = person_label(step, user)
+        step.detail = services.step_detail_for(step, user)
     worker = services.is_poly_case_worker(user)
     return render(request, "rma/rma_detail.html", {
         "rma": rma, "status_badge": STATUS_BADGE[RmaStatus(rma.status)], "overdue": rma.is_overdue(),

@@ -24,6 +24,7 @@ from ecps.selectors import escalations_visible_to
 from polyplus.tenancy.models import Customer, PartnerBrand, Site, User
 from polyplus.tenancy.scoping import get_or_404
 from polyplus.tenancy.selectors import customers_visible_to, sites_visible_to
+from rma.selectors import open_rmas_for_status_page
 from tickets.models import OPEN_STATUSES, Case, CaseComment, CaseSource
 from tickets.selectors import cases_visible_to
 
@@ -127,6 +128,7 @@ def customer_status(*, user: User, customer_id) -> CustomerStatus:
         open_cases=shown,
         open_case_count=count,
         health=health,
+        rmas=open_rmas_for_status_page(user, customer),
         incidents=open_incidents_of(user, customer),
     )
 

@@ -210,3 +210,81 @@ def test_the_page_costs_the_same_queries_for_3_or_12_incidents(client_for, custo
             status_html(client, customer_a.pk)
         counts.append(len(captured))
     assert counts[0] == counts[1]
+
+
+# ---- RMAs ----------------------------------------------------------------------------------
+
+RMA_NOTE = "Internal: refurbished stock only, bill the partner at list"
+
+
+def rma_section(html: str) -> str:
+    return html.split('id="status-rmas"')[1].split("</section>")[0]
+
+
+def test_the_customers_open_rmas_show_shipment_and_return_and_never_billing_or_notes(
+        client_for, customer_viewer, customer_a, site_a, partner_a_engineer, poly_support):
+    from rma import services as rma_services
+    from rma.models import Rma
+    from tests.rma import FAULT, approved, covered_world, delivered, request_rma
+
+    _, headset = covered_world(site_a)
+    waiting = request_rma(partner_a_engineer, site_a, headset)
+    late = delivered(partner_a_engineer, poly_support, site_a, headset)
+    Rma.objects.filter(pk=late.pk).update(return_due=timezone.localdate() - datetime.timedelta(days=3),
+                                          billable=True, billed_price="289.00", billed_currency="SEK")
+    rma_services.rma_note(by=poly_support, rma=late, internal_note=RMA_NOTE)
+    done = approved(partner_a_engineer, poly_support, site_a, headset)
+    Rma.objects.filter(pk=done.pk).update(status="closed")
+    late.refresh_from_db()
+
+    html = status_html(client_for(customer_viewer), customer_a.pk)
+    section = rma_section(html)
+    assert section.count('id="status-rma-') == 2
+    assert waiting.number in section and late.number in section and done.number not in section
+    assert late.device.serial in section and "DHL Express" in section and late.tracking_number in section
+    assert "Overdue" in section and late.case.number in section
+    for secret in (RMA_NOTE, FAULT, "289", "SEK", "Billable", "billable", "allowance"):
+        assert secret not in html
+
+
+def test_the_rma_section_never_shows_another_customers_or_partners_rmas(
+        client_for, customer_viewer, customer_a, customer_b, partner_a, site_a, site_b, partner_a_engineer,
+        partner_b_engineer, partner_b_admin):
+    from tests.rma import covered_world, request_rma
+
+    _, headset = covered_world(site_a)
+    own = request_rma(partner_a_engineer, site_a, headset)
+    neighbour_site = factories.SiteFactory(customer=factories.CustomerFactory(partner=partner_a))
+    _, neighbour_headset = covered_world(neighbour_site)
+    neighbour = request_rma(partner_a_engineer, neighbour_site, neighbour_headset)
+    _, b_headset = covered_world(site_b)
+    foreign = request_rma(partner_b_engineer, site_b, b_headset)
+
+    section = rma_section(status_html(client_for(customer_viewer), customer_a.pk))
+    assert own.number in section
+    assert neighbour.number not in section and foreign.number not in section
+    for client in (client_for(partner_b_admin), client_for(factories.CustomerViewerFactory(customer=customer_b))):
+        response = client.get(f"/status/{customer_a.pk}/")
+        assert response.status_code == 404
+        assert own.number not in response.content.decode()
+
+
+def test_the_page_costs_the_same_queries_for_3_or_30_rmas(client_for, customer_viewer, customer_a, site_a,
+                                                         partner_a_engineer, poly_support,
+                                                         django_assert_max_num_queries):
+    from tests.rma import covered_world, delivered, request_rma
+
+    _, headset = covered_world(site_a)
+    client = client_for(customer_viewer)
+    counts = []
+    for n in (3, 27):
+        for i in range(n):
+            if i % 3:
+                request_rma(partner_a_engineer, site_a, headset)
+            else:
+                delivered(partner_a_engineer, poly_support, site_a, headset)
+        with django_assert_max_num_queries(20) as captured:
+            section = rma_section(status_html(client, customer_a.pk))
+        assert section.count('id="status-rma-') == min(3 if n == 3 else 30, 20)
+        counts.append(len(captured))
+    assert counts[0] == counts[1]

@@ -86,6 +86,36 @@ def test_a_customer_viewer_reads_its_own_and_may_not_act(api_for, customer_viewe
     assert post(client, "", {"case": rma.case_id, "serial": rma.device.serial, "fault": "x"}).status_code == 403
 
 
+BILLING = {"billable", "billed_price", "billed_currency", "allowance_year", "allowance_position",
+           "allowance_committed"}
+
+
+def test_a_customer_viewer_never_sees_billing_allowance_or_flags(api_for, customer_viewer, partner_a_engineer,
+                                                                 poly_support, site_a, product):
+    rma = approved(partner_a_engineer, poly_support, site_a, product)
+    Rma.objects.filter(pk=rma.pk).update(billable=True, billed_price="289.00", billed_currency="SEK",
+                                         coverage_flags=["term_ending"])
+    services.rma_note(by=poly_support, rma=rma, internal_note="Bill at list, refurbished stock")
+    client = api_for(customer_viewer)
+    detail = client.get(f"/api/v1/rmas/{rma.pk}/")
+    listed = client.get("/api/v1/rmas/")
+    assert detail.status_code == 200 and listed.status_code == 200
+    for body in (detail.json(), listed.json()["results"][0]):
+        assert body["number"] == rma.number and body["flags"] == []
+        assert not BILLING & body.keys() and "internal_note" not in body
+    for response in (detail, listed):
+        text = response.content.decode()
+        assert "289" not in text and "SEK" not in text and "refurbished" not in text
+    # Filtering on billing tells the customer nothing either.
+    assert client.get("/api/v1/rmas/?billable=false").json()["count"] == 1
+    assert client.get("/api/v1/rmas/?billable=true").json()["count"] == 1
+    # The partner and Poly still see it.
+    for reader in (partner_a_engineer, poly_support):
+        body = api_for(reader).get(f"/api/v1/rmas/{rma.pk}/").json()
+        assert body.keys() >= BILLING and body["billable"] is True and body["billed_price"] == "289.00"
+    assert api_for(partner_a_engineer).get("/api/v1/rmas/?billable=false").json()["count"] == 0
+
+
 def test_internal_note_is_shown_to_poly(api_for, poly_support, partner_a_engineer, site_a, product):
     rma = request_rma(partner_a_engineer, site_a, product)
     services.rma_note(by=poly_support, rma=rma, internal_note="Stock low in Venlo")

@@ -98,6 +98,18 @@ def test_the_customer_sees_its_own_read_only_without_internal_notes(client_for, 
     assert Rma.objects.get().status == "requested"
 
 
+def test_the_customers_rma_page_never_names_the_billed_price(client_for, customer_viewer, partner_a_engineer,
+                                                              poly_support, site_a):
+    _, headset = covered_world(site_a, committed=0)
+    billable = approved(partner_a_engineer, poly_support, site_a, headset)
+    assert billable.billable
+    customer_page = client_for(customer_viewer).get(f"/rmas/{billable.pk}/").content.decode()
+    assert billable.number in customer_page and "Ships " in customer_page
+    assert "billable" not in customer_page.lower() and str(billable.billed_price) not in customer_page
+    partner_page = client_for(partner_a_engineer).get(f"/rmas/{billable.pk}/").content.decode()
+    assert f"billable at {billable.billed_price}" in partner_page
+
+
 def test_the_partner_sees_its_tasks_and_poly_the_internal_note(client_for, partner_a_engineer, poly_support, rma):
     partner_page = client_for(partner_a_engineer).get(f"/rmas/{rma.pk}/").content.decode()
     assert "install and configure the replacement" in partner_page and "Venlo" not in partner_page
