@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from decimal import Decimal
 
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_field
@@ -13,16 +14,17 @@ from rest_framework.response import Response
 
 from contracts.models import Contract
 from contracts.selectors import contracts_visible_to
-from installbase import inventory, reconciliation, selectors
-from installbase.models import InventoryUpload, Reconciliation, TrueUp, UploadStatus
+from installbase import inventory, reconciliation, selectors, services
+from installbase.models import CsmHourEntry, InventoryUpload, Reconciliation, TrueUp, UploadStatus, month_end
 from polyplus.tenancy.api_common import (
     IdRelatedField,
     ReadOnlyOr,
     ScopedChoicesFilterSet,
     TenantApiViewMixin,
 )
-from polyplus.tenancy.dates import EARLIEST_DATE, LATEST_DATE
+from polyplus.tenancy.dates import EARLIEST_DATE, LATEST_DATE, PortalDateField
 from polyplus.tenancy.models import Customer, ServiceCategory
+from polyplus.tenancy.scoping import get_or_404
 from polyplus.tenancy.selectors import customers_visible_to
 
 MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")
@@ -310,8 +312,84 @@ class TrueUpViewSet(TenantApiViewMixin, mixins.ListModelMixin, mixins.RetrieveMo
                                                            reason=serializer.validated_data.get("reason", "")))
 
 
+# ---- CSM hours ---------------------------------------------------------------------------------------
+
+class IsCsmOrPolyAdminLogsHours(IsCsmOrPolyAdmin):
+    message = "Only the customer's Customer Success Manager or a Poly admin may log CSM hours."
+
+
+class ReadOrCsmLogsHours(ReadOnlyOr):
+    message = IsCsmOrPolyAdminLogsHours.message
+    write_permission = IsCsmOrPolyAdminLogsHours
+
+
+class CsmHourEntrySerializer(serializers.ModelSerializer):
+    contract = IdRelatedField(queryset=Contract.objects.none())
+    contract_number = serializers.CharField(source="contract.number", read_only=True)
+    day = PortalDateField(help_text="YYYY-MM-DD: the day worked, within the term and not in the future.")
+    hours = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=Decimal("0.25"),
+                                     max_value=Decimal("24"), help_text="Quarter hours, more than 0 and at most 24.")
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    logged_by = serializers.CharField(source="logged_by_name", read_only=True, help_text="Who logged the hours.")
+
+    class Meta:
+        model = CsmHourEntry
+        fields = ["id", "contract", "contract_number", "customer", "day", "hours", "note", "logged_by", "created_at"]
+        read_only_fields = ["customer", "created_at"]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request and request.user.is_authenticated:
+            fields["contract"].queryset = selectors.enterprise_contracts_visible_to(request.user)
+        return fields
+
+
+class CsmHourEntryFilter(ScopedChoicesFilterSet):
+    customer = filters.ModelChoiceFilter(queryset=Customer.objects.all())
+    contract = filters.NumberFilter(field_name="contract_id")
+    month = filters.CharFilter(method="filter_month", help_text="YYYY-MM")
+
+    class Meta:
+        model = CsmHourEntry
+        fields = ["customer", "contract", "month"]
+
+    def filter_month(self, queryset, name, value):
+        try:
+            month = MonthField().to_internal_value(value)
+        except serializers.ValidationError:
+            raise serializers.ValidationError({"month": ["Give the month as YYYY-MM."]}) from None
+        return queryset.filter(day__gte=month, day__lte=month_end(month))
+
+
+class CsmHourEntryViewSet(TenantApiViewMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                          mixins.CreateModelMixin, viewsets.GenericViewSet):
+    """CSM hours logged against an Enterprise contract's blocks (8 h a month each). The customer's
+    CSM or a Poly admin logs them; partners read their customers' hours."""
+
+    serializer_class = CsmHourEntrySerializer
+    permission_classes = [ReadOrCsmLogsHours]
+    filterset_class = CsmHourEntryFilter
+    ordering_fields = ["day", "created_at"]
+
+    def get_queryset(self):
+        return selectors.csm_hour_entries_visible_to(self.request.user).order_by("-day", "-pk")
+
+    def get_object(self):
+        return self.checked(get_or_404(self.get_queryset(), pk=self.kwargs["pk"]))
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        entry = services.csm_hours_log(by=request.user, contract=data["contract"], day=data["day"],
+                                       hours=data["hours"], note=data.get("note", ""))
+        return Response(self.get_serializer(entry).data, status=status.HTTP_201_CREATED)
+
+
 def register(router) -> None:
     router.register("inventory-uploads", InventoryUploadViewSet, basename="inventory-upload")
     router.register("reconciliations", ReconciliationViewSet, basename="reconciliation")
     router.register("true-ups", TrueUpViewSet, basename="true-up")
+    router.register("csm-hours", CsmHourEntryViewSet, basename="csm-hour")
 

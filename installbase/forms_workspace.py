@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 
 from django import forms
 
 from installbase.inventory import MAX_UPLOAD_BYTES
-from polyplus.tenancy.dates import EARLIEST_DATE, LATEST_DATE
+from polyplus.tenancy.dates import EARLIEST_DATE, LATEST_DATE, PortalDateFormField
 
 
 class MonthInput(forms.DateInput):
@@ -89,3 +90,11 @@ class RenewalForm(forms.Form):
     def growth(self) -> dict[str, int]:
         return {name.removeprefix("growth_"): value for name, value in self.cleaned_data.items()
                 if name.startswith("growth_")}
+
+
+class CsmHoursForm(forms.Form):
+    day = PortalDateFormField(label="Day worked", widget=forms.DateInput(attrs={"type": "date"}))
+    hours = forms.DecimalField(label="Hours", help_text="In quarter hours, more than 0 and at most 24.",
+                               max_digits=5, decimal_places=2, min_value=Decimal("0.25"), max_value=Decimal("24"),
+                               widget=forms.NumberInput(attrs={"step": "0.25", "min": "0.25", "max": "24"}))
+    note = forms.CharField(label="Note", required=False, max_length=200)

@@ -355,3 +355,32 @@ class RenewalProposalLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.proposal_id} · {self.category}"
+
+
+HOURS_PER_BLOCK = 8
+
+
+@audited()
+class CsmHourEntry(models.Model):
+    """Paid CSM time used on an Enterprise contract (DOMAIN.md: blocks of 8 hours a month)."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="+")
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="+")
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="csm_hour_entries")
+    day = models.DateField(validators=[validate_portal_date])
+    hours = models.DecimalField(max_digits=4, decimal_places=2)
+    note = models.CharField(max_length=200, blank=True)
+    logged_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    # Poly staff rows are not readable in a partner's context: the name is kept with the entry.
+    logged_by_name = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["day", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(hours__gt=0) & Q(hours__lte=24), name="csm_hours_within_a_day"),
+        ]
+        indexes = [models.Index(fields=["contract", "day"])]
+
+    def __str__(self) -> str:
+        return f"{self.contract_id} · {self.day} · {self.hours} h"

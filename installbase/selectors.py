@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
 from contracts.models import Contract, ContractStatus, Offering
 from installbase.models import (
     ContractDevice,
+    CsmHourEntry,
     Device,
     InventoryUpload,
     MonthReview,
@@ -152,3 +154,17 @@ def workspace_contracts(user: User, month: datetime.date) -> QuerySet[Contract]:
         )
         .order_by("customer__name", "customer_id", "start_date")
     )
+
+
+def csm_hour_entries_visible_to(user: User) -> QuerySet[CsmHourEntry]:
+    """CSM hours logged: the customer's CSM, the partner and Poly staff; never the customer."""
+    return _csm_scope(CsmHourEntry.objects.select_related("contract"), user)
+
+
+def csm_hours_used(contract_id: int, month: datetime.date) -> Decimal:
+    """The CSM hours logged on a contract in the calendar month of `month`."""
+    start = month.replace(day=1)
+    end = (start + datetime.timedelta(days=32)).replace(day=1)
+    total = CsmHourEntry.objects.filter(contract_id=contract_id, day__gte=start, day__lt=end) \
+        .aggregate(total=Sum("hours"))["total"]
+    return total if total is not None else Decimal("0.00")

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import datetime
 import re
+from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from contracts.models import QUOTE_ONLY_CATEGORIES, Contract, ContractStatus, Offering, Product
-from installbase.models import ContractDevice, Device, DeviceSource
-from polyplus.tenancy.models import ServiceCategory, Site, User
+from installbase.models import ContractDevice, CsmHourEntry, Device, DeviceSource
+from polyplus.tenancy.models import CsmAssignment, Role, ServiceCategory, Site, User
+from polyplus.tenancy.text import unstorable_reason
 
 # What is printed on a Poly unit's label: letters and digits, perhaps with hyphens, dots or slashes.
 SERIAL_PATTERN = re.compile(r"^[A-Z0-9](?:[A-Z0-9./-]{0,58}[A-Z0-9])?$")
@@ -92,3 +96,49 @@ def carry_serials_into_renewal(*, previous: Contract, renewal: Contract, **_) ->
         ignore_conflicts=True,
     )
     return len(entries)
+
+
+# ---- CSM hours ------------------------------------------------------------------------------------
+
+QUARTER_HOUR = Decimal("0.25")
+MAX_HOURS_A_DAY = Decimal("24")
+
+
+def _hours_value(hours) -> Decimal:
+    try:
+        value = hours if isinstance(hours, Decimal) else Decimal(str(hours).strip())
+    except (InvalidOperation, ValueError, TypeError):
+        raise ValidationError({"hours": ["Give the hours as a number, in quarter hours (e.g. 1.25)."]}) from None
+    if not value.is_finite() or value <= 0 or value > MAX_HOURS_A_DAY:
+        raise ValidationError({"hours": ["Give more than 0 and at most 24 hours for a day."]})
+    if value % QUARTER_HOUR:
+        raise ValidationError({"hours": ["Log hours in quarter hours (0.25, 0.5, 0.75 …)."]})
+    return value.quantize(Decimal("0.01"))
+
+
+@transaction.atomic
+def csm_hours_log(*, by: User, contract: Contract, day: datetime.date, hours, note: str = "") -> CsmHourEntry:
+    """The customer's CSM (or a Poly admin) logs hours worked on a day against the blocks bought."""
+    if not (by.is_poly_admin or (by.role == Role.CSM and CsmAssignment.objects.filter(
+            customer_id=contract.customer_id, csm=by).exists())):
+        raise PermissionDenied("Only the customer's Customer Success Manager or a Poly admin may log CSM hours.")
+    if not contract.is_enterprise or contract.status not in {ContractStatus.ACTIVE, ContractStatus.EXPIRED}:
+        raise ValidationError({"contract": ["CSM hours are logged on an active or expired Poly+ Enterprise "
+                                            "contract only."]})
+    if contract.csm_hour_blocks <= 0:
+        raise ValidationError({"contract": ["This contract has no CSM hour blocks bought: there is nothing to "
+                                            "log hours against."]})
+    value = _hours_value(hours)
+    if not isinstance(day, datetime.date) or isinstance(day, datetime.datetime):
+        raise ValidationError({"day": ["Give the day worked as YYYY-MM-DD."]})
+    if day > timezone.localdate():
+        raise ValidationError({"day": ["The day worked cannot be in the future."]})
+    if not contract.start_date <= day <= contract.end_date:
+        raise ValidationError({"day": [f"Give a day within the contract's term, {contract.start_date:%Y-%m-%d} "
+                                       f"to {contract.end_date:%Y-%m-%d}."]})
+    note = (note or "").strip()
+    if len(note) > 200 or unstorable_reason(note):
+        raise ValidationError({"note": ["Write a note of at most 200 plain characters."]})
+    return CsmHourEntry.objects.create(partner_id=contract.partner_id, customer_id=contract.customer_id,
+                                       contract=contract, day=day, hours=value, note=note, logged_by=by,
+                                       logged_by_name=(by.full_name or by.email)[:200])

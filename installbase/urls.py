@@ -26,4 +26,5 @@ urlpatterns = [
     path("workspace/contracts/<int:pk>/renewal/", views_workspace.renewal_prepare, name="renewal_prepare"),
     path("workspace/contracts/<int:pk>/renewal/<int:proposal_pk>/<str:decision>/", views_workspace.renewal_decide,
          name="renewal_decide"),
+    path("workspace/contracts/<int:pk>/csm-hours/", views_workspace.csm_hours_log, name="csm_hours_log"),
 ]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,9 +21,9 @@ from django.views.decorators.http import require_POST
 from contracts.models import Contract, ContractStatus
 from installbase import baseline as rules
 from installbase import forms_workspace as forms
-from installbase import inventory, reconciliation, selectors
+from installbase import inventory, reconciliation, selectors, services
 from installbase.chart import Point, term_chart
-from installbase.models import LensAccess, RenewalStatus, TrueUpStatus, month_start
+from installbase.models import HOURS_PER_BLOCK, LensAccess, RenewalStatus, TrueUpStatus, month_end, month_start
 from polyplus.tenancy.models import Role, ServiceCategory, User
 from polyplus.tenancy.scoping import get_or_404
 from polyplus.tenancy.selectors import customer_get_for_user
@@ -169,6 +170,7 @@ def _reconciliation_page(request: HttpRequest, contract: Contract, *, bound: dic
     lines = list(contract.lines.all())
     can_run = may_run(user, contract.customer_id)
     open_proposal = next((p for p in proposals if p.status == RenewalStatus.PROPOSED), None)
+    hours = _csm_hours(user, contract, month, today, bound.get("hours"))
     return render(request, "installbase/workspace/reconciliation.html", {
         "contract": contract, "month": month, "months": months, "rows": month_rows, "true_ups": true_ups,
         "review": review, "charts": charts, "proposals": proposals, "open_proposal": open_proposal,
@@ -188,13 +190,51 @@ def _reconciliation_page(request: HttpRequest, contract: Contract, *, bound: dic
         "renewal_po_form": bound.get("renewal_po") or forms.PoForm(prefix="renewal"),
         "may_prepare_renewal": can_run and contract.status == ContractStatus.ACTIVE and open_proposal is None
         and not Contract.objects.filter(renewal_of=contract).exists(),
-        "error_text": bound.get("error"),
+        "error_text": bound.get("error"), "hours": hours,
     }, status=status)
 
 
 @roles_required(*CUSTOMER_READERS)
 def contract_reconciliation(request: HttpRequest, pk: int) -> HttpResponse:
     return _reconciliation_page(request, _contract_for(request.user, pk))
+
+
+def _csm_hours(user: User, contract: Contract, month: datetime.date, today: datetime.date, form) -> dict:
+    """The month's CSM hours card: used against bought (blocks × 8), the entries, the form."""
+    entries = list(selectors.csm_hour_entries_visible_to(user).filter(
+        contract=contract, day__gte=month, day__lte=month_end(month)).order_by("day", "pk"))
+    used = sum((entry.hours for entry in entries), Decimal("0.00"))
+    bought = contract.csm_hour_blocks * HOURS_PER_BLOCK
+    can_log = may_run(user, contract.customer_id) and contract.csm_hour_blocks > 0
+    last_day = min(today, contract.end_date, month_end(month))
+    return {
+        "entries": entries, "used": used, "bought": bought, "over": used - bought if used > bought else None,
+        "left": bought - used if used <= bought else None, "can_log": can_log,
+        "form": form or (forms.CsmHoursForm(initial={"day": max(last_day, contract.start_date)}) if can_log else None),
+    }
+
+
+@require_POST
+@roles_required(Role.CSM, Role.POLY_ADMIN)
+def csm_hours_log(request: HttpRequest, pk: int) -> HttpResponse:
+    contract = _contract_for(request.user, pk)
+    form = forms.CsmHoursForm(request.POST)
+    if not form.is_valid():
+        request.GET = request.GET.copy()
+        return _reconciliation_page(request, contract, bound={"hours": form, "error": "Check the hours logged."},
+                                    status=400)
+    data = form.cleaned_data
+    request.GET = request.GET.copy()
+    request.GET["month"] = f"{data['day']:%Y-%m}"
+    try:
+        entry = services.csm_hours_log(by=request.user, contract=contract, day=data["day"], hours=data["hours"],
+                                       note=data["note"])
+    except (ValidationError, PermissionDenied) as exc:
+        if isinstance(exc, ValidationError):
+            put_errors(form, exc)
+        return _refused(request, contract, exc, hours=form)
+    messages.success(request, f"{entry.hours} h logged on {entry.day:%-d %B %Y}.")
+    return _back(contract, month_start(entry.day), "csm-hours")
 
 
 def _back(contract: Contract, month: datetime.date, anchor: str = "") -> HttpResponse:

@@ -18,6 +18,7 @@ from django.db.models import Count, F, Q
 from contracts.models import Contract
 from ecps import selectors as ecps_selectors
 from installbase import baseline, reconciliation
+from installbase import selectors as installbase_selectors
 from installbase.models import Reconciliation, TrueUp
 from rma import selectors as rma_selectors
 from tickets.models import Case, Severity
@@ -219,16 +220,19 @@ def csm_hours_section(*, contract: Contract, month: datetime.date) -> Section:
     hours_bought = contract.csm_hours_per_month
     section = Section(key="csm_hours", title="CSM hours", columns=["Blocks bought", "Hours a month", "Hours used"])
     used = csm_hours_used(contract=contract, month=month)
-    section.rows.append([str(contract.csm_hour_blocks), str(hours_bought), "—" if used is None else f"{used}"])
-    if used is None:
-        section.pending = "The CSM's hour log is pending."
-    elif hours_bought:
+    section.rows.append([str(contract.csm_hour_blocks), str(hours_bought), f"{used}"])
+    if hours_bought:
         section.notes.append(f"{percent(int(used * 100), hours_bought * 100)} of the month's hours used.")
+        if used > hours_bought:
+            section.notes.append(f"Over the hours bought by {used - hours_bought} h.")
+    elif used:
+        section.notes.append("No CSM hour blocks were bought: the hours used are over by all of them.")
     return section
 
 
-def csm_hours_used(*, contract: Contract, month: datetime.date) -> Decimal | None:
-    return None
+def csm_hours_used(*, contract: Contract, month: datetime.date) -> Decimal:
+    """The hours the CSM logged in the month (the workspace's hour log)."""
+    return installbase_selectors.csm_hours_used(contract.pk, month)
 
 
 SECTIONS = [inventory_section, true_up_section, rma_section, case_section, ecps_section, csm_hours_section]

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 
+from installbase.services import csm_hours_log
 from polyplus.portal.reports import render_report_pdf
 from polyplus.tenancy.models import PartnerBrand
 from tests.portal.documents import H, case_in_month, enterprise_contract, last_month, pdf_text
@@ -69,8 +71,13 @@ def test_the_report_keeps_poly_only_flags_out(site_a, partner_a, csm):
     assert "lapsed" not in text and "certif" not in text and "internal" not in text
 
 
-def test_the_csm_hours_bought_are_shown(site_a, csm):
+def test_the_csm_hours_bought_and_used_are_shown(site_a, csm):
     contract = enterprise_contract(site_a, csm=csm)
-    text = _report_text(contract, last_month())
+    month = last_month()
+    csm_hours_log(by=csm, contract=contract, day=month + datetime.timedelta(days=2), hours=Decimal("5.5"))
+    csm_hours_log(by=csm, contract=contract, day=month - datetime.timedelta(days=3), hours=Decimal("2"))
+    text = _report_text(contract, month)
     line = next(line for line in text.splitlines() if line.startswith("2 16"))
-    assert line.startswith("2 16")  # two blocks, 16 hours a month
+    assert line.split()[:3] == ["2", "16", "5.50"]  # two blocks, 16 hours a month, 5.5 used (not the 2 before)
+    assert "34.4% of the month's hours used" in text
+    assert "hour log is pending" not in text
