@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 import re
 
-from django.http import FileResponse, Http404
 from django.urls import reverse
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
@@ -17,6 +16,7 @@ from rest_framework.response import Response
 from contracts.models import Contract
 from polyplus.portal import reports, selectors
 from polyplus.portal.models import Quote, QuoteKind, QuoteStatus, Report, ReportStatus
+from polyplus.portal.pdf import pdf_download
 from polyplus.tenancy.api_common import ErrorSerializer, IdRelatedField, ScopedChoicesFilterSet, TenantApiViewMixin
 from polyplus.tenancy.models import ServiceCategory
 
@@ -92,15 +92,6 @@ class CanRequestReports(permissions.BasePermission):
                     and request.user.role in selectors.REPORT_REQUESTERS)
 
 
-def _pdf_response(document) -> FileResponse:
-    if not document.pdf:
-        raise Http404
-    response = FileResponse(document.pdf.open("rb"), as_attachment=True, filename=document.filename,
-                            content_type="application/pdf")
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
 class ReportViewSet(TenantApiViewMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Monthly CSM reports: the CSM, the partner's admins and Poly admins read them; the CSM or a
     Poly admin asks for any past month's (made on the worker: poll until `status` is `done`)."""
@@ -132,7 +123,7 @@ class ReportViewSet(TenantApiViewMixin, mixins.ListModelMixin, mixins.RetrieveMo
     @action(detail=True, methods=["get"], url_path="pdf", url_name="pdf")
     def pdf(self, request, pk=None):
         """The report's PDF."""
-        return _pdf_response(self.get_object())
+        return pdf_download(self.get_object())
 
 
 class QuoteSerializer(serializers.ModelSerializer):
@@ -185,7 +176,7 @@ class QuoteViewSet(TenantApiViewMixin, mixins.ListModelMixin, mixins.RetrieveMod
     @action(detail=True, methods=["get"], url_path="pdf", url_name="pdf")
     def pdf(self, request, pk=None):
         """The quote's PDF."""
-        return _pdf_response(self.get_object())
+        return pdf_download(self.get_object())
 
 
 def register(router) -> None:

@@ -4,28 +4,20 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from polyplus.portal import jobruns, reports, selectors
 from polyplus.portal.forms import ReportRequestForm
 from polyplus.portal.models import ReportStatus
+from polyplus.portal.pdf import pdf_download
 from polyplus.tenancy.models import Role
 from polyplus.tenancy.scoping import get_or_404
 from polyplus.tenancy.views import paginate, put_errors, roles_required
 from polyplus.tenancy.web import text_param
 
 PENDING = (ReportStatus.QUEUED, ReportStatus.RUNNING)
-
-
-def _pdf(document) -> FileResponse:
-    if not document.pdf:
-        raise Http404
-    response = FileResponse(document.pdf.open("rb"), as_attachment=True, filename=document.filename,
-                            content_type="application/pdf")
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @roles_required(*selectors.DOCUMENT_READERS)
@@ -59,7 +51,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
 
 @roles_required(*selectors.DOCUMENT_READERS)
 def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    return _pdf(selectors.report_get_for_user(user=request.user, pk=pk))
+    return pdf_download(selectors.report_get_for_user(user=request.user, pk=pk))
 
 
 @roles_required(*selectors.DOCUMENT_READERS)
@@ -70,7 +62,7 @@ def quote_list(request: HttpRequest) -> HttpResponse:
 
 @roles_required(*selectors.DOCUMENT_READERS)
 def quote_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    return _pdf(selectors.quote_get_for_user(user=request.user, pk=pk))
+    return pdf_download(selectors.quote_get_for_user(user=request.user, pk=pk))
 
 
 @roles_required(Role.POLY_ADMIN)

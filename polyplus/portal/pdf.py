@@ -13,6 +13,7 @@ import logging
 import mimetypes
 from dataclasses import dataclass
 
+from django.http import FileResponse, Http404
 from django.template.loader import render_to_string
 
 from polyplus.tenancy.models import Partner, PartnerBrand
@@ -75,3 +76,13 @@ def render_pdf(template_name: str, context: dict) -> tuple[bytes, int]:
     html = render_to_string(template_name, context)
     document = HTML(string=html, url_fetcher=_refuse_fetch).render()
     return document.write_pdf(), len(document.pages)
+
+
+def pdf_download(document) -> FileResponse:
+    """A stored report's or quote's PDF as a private download (404 until it is made)."""
+    if not document.pdf:
+        raise Http404
+    response = FileResponse(document.pdf.open("rb"), as_attachment=True, filename=document.filename,
+                            content_type="application/pdf")
+    response["Cache-Control"] = "private, no-store"
+    return response
