@@ -320,6 +320,7 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "rma.api.billing_fields_optional"],
     # Two "category" choice sets: a certification's (service) and a product's.
     "ENUM_NAME_OVERRIDES": {
         "ServiceCategoryEnum": "polyplus.tenancy.models.ServiceCategory",
