@@ -1,16 +1,18 @@
-"""ECPS mail, through the outbox (polyplus/notifications): who hears of which event, in public words only.
+"""ECPS notifications, as case events (tickets.notify): who hears of which event, in public words only.
 
 The partner's people on the escalation (whoever requested it and whoever opened the case, else the
-partner's admins) hear what Poly and the provider did; Poly's escalation managers hear what the
-partner asks for. Nobody is mailed about their own action, customers are not mailed (their partner's
-brand speaks to them), and internal updates are never mailed at all.
+partner's admins) hear what Poly and the provider did (`ecps_news`); Poly's escalation managers hear
+what the partner asks for (`ecps_request`). Each hears in their list and by mail, at once or in the
+digest as they chose; nobody hears of their own action, customers are not told (their partner's brand
+speaks to them), and internal updates are never sent at all.
 """
 
 from __future__ import annotations
 
 from ecps.models import Escalation
-from polyplus.notifications.outbox import queue_mail
-from polyplus.tenancy.models import Role, User
+from polyplus.notifications.kinds import EventKind
+from polyplus.tenancy.models import User
+from tickets.notify import notify_case_event
 
 # event → (who hears, subject). "partner" events are Poly's or the provider's news for the partner;
 # "poly" events are the partner's requests for Poly.
@@ -28,27 +30,10 @@ EVENTS: dict[str, tuple[str, str]] = {
 }
 
 
-def _partner_people(escalation: Escalation) -> list[tuple[int, str]]:
-    involved = {escalation.requested_by_id, escalation.case.opened_by_id} - {None}
-    people = User.objects.filter(is_active=True, partner_id=escalation.partner_id,
-                                 role__in=[Role.PARTNER_ADMIN, Role.PARTNER_ENGINEER])
-    found = list(people.filter(pk__in=involved).values_list("pk", "email"))
-    return found or list(people.filter(role=Role.PARTNER_ADMIN).values_list("pk", "email"))
-
-
-def _poly_people() -> list[tuple[int, str]]:
-    return list(User.objects.filter(is_active=True, role=Role.ESCALATION_MANAGER).values_list("pk", "email"))
-
-
-def mail_ecps_event(event: str, escalation: Escalation, *, by: User | None, ref: str = "", text: str = "") -> int:
-    """Queue the mails for one ECPS event in the caller's transaction; returns how many were queued.
-    `ref` tells apart repeats of an event on one escalation (an update's id, a call's id)."""
+def notify_ecps_event(event: str, escalation: Escalation, *, by: User | None, text: str = "") -> int:
+    """Record one ECPS event as case events (tickets.notify), in the caller's transaction: the news for
+    the partner's people, the request for Poly's escalation managers, or both; returns how many."""
     audience, subject = EVENTS[event]
-    recipients: list[tuple[int, str]] = []
-    if audience in ("partner", "both"):
-        recipients += _partner_people(escalation)
-    if audience in ("poly", "both"):
-        recipients += _poly_people()
     words = {"ref": escalation.reference, "case": escalation.case.number, "provider": escalation.provider.name,
              "number": escalation.provider_incident_number or "(no number)"}
     lines = [f"ECPS escalation {escalation.reference}, case {escalation.case.number}, {escalation.customer.name}.",
@@ -57,12 +42,10 @@ def mail_ecps_event(event: str, escalation: Escalation, *, by: User | None, ref:
         lines.append(f"Provider's incident tracking number: {escalation.provider_incident_number}.")
     if text:
         lines += ["", text]
-    body = "\n".join(lines)
-    queued = 0
-    for user_id, address in dict(recipients).items():
-        if by is not None and user_id == by.pk:
-            continue
-        queue_mail(key=f"ecps:{escalation.pk}:{event}:{ref}:{user_id}", to=address,
-                   subject=subject.format(**words), text=body, partner_id=escalation.partner_id)
-        queued += 1
-    return queued
+    data = {"escalation_id": escalation.pk, "ecps_event": event, "requested_by": escalation.requested_by_id,
+            "headline": subject.format(**words), "details": "\n".join(lines)}
+    kinds = {"partner": [EventKind.ECPS_NEWS], "poly": [EventKind.ECPS_REQUEST],
+             "both": [EventKind.ECPS_NEWS, EventKind.ECPS_REQUEST]}[audience]
+    for kind in kinds:
+        notify_case_event(case=escalation.case, kind=kind, actor=by, data=data)
+    return len(kinds)

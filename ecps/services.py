@@ -66,18 +66,20 @@ MOVE_WORDS = {
 
 # ---- notifications hook ------------------------------------------------------------------------
 
-# Further listeners (e.g. in-app notifications) may register here: each is called in the escalation's
+# Further listeners may register here: each is called in the escalation's
 # transaction with (event, escalation, by) and must write only through the outbox or its own rows.
 ecps_event_listeners: list[Callable[[str, Escalation, User | None], None]] = []
 
 
 def ecps_event(event: str, escalation: Escalation, *, by: User | None, ref: str = "", text: str = "") -> None:
-    """The one hook through which ECPS events leave the app: mail through the outbox (queued in this
-    transaction, sent after commit), then any registered listener. A failing listener is logged and
-    rolled back to its savepoint; it never undoes or hides the escalation's change."""
-    from ecps.notifications import mail_ecps_event
+    """The one hook through which ECPS events leave the app: case events for the people concerned
+    (recorded in this transaction, told after commit), then any registered listener. A failing
+    listener is logged and rolled back to its savepoint; it never undoes or hides the escalation's
+    change. `ref` names the update or call the event is about, for the log."""
+    from ecps.notifications import notify_ecps_event
 
-    for deliver in (lambda: mail_ecps_event(event, escalation, by=by, ref=ref, text=text),
+    logger.info("ecps %s: %s %s", escalation.pk, event, ref)
+    for deliver in (lambda: notify_ecps_event(event, escalation, by=by, text=text),
                     *(lambda listener=listener: listener(event, escalation, by) for listener in ecps_event_listeners)):
         try:
             with transaction.atomic():

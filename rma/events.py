@@ -1,21 +1,24 @@
 """The one hook every RMA state change (and the return-sent mark) calls, inside its transaction.
 
 The requester hears from Poly when the RMA is approved (with the ship and delivery days),
-rejected (with the reason) and shipped (with the tracking number), through the outbox: a mail
-is written with the change or not at all, and sent once. Public facts only, never the
-internal note. The overdue-return reminders are the background jobs' (rma.selectors.overdue_returns).
+rejected (with the reason) and shipped (with the tracking number), as a case event
+(tickets.notify): in their list and by mail, at once or in the digest as they chose, recorded
+with the change or not at all, told once. Public facts only, never the internal note. The
+overdue-return reminders are the background jobs' (rma.selectors.overdue_returns).
 """
 
 from __future__ import annotations
 
 import logging
 
-from polyplus.notifications.outbox import queue_mail
+from polyplus.notifications.kinds import EventKind
 from rma.models import Rma, RmaStep, RmaStepKind
+from tickets.notify import notify_case_event
 
 logger = logging.getLogger("polyplus.rma")
 
-MAILED_KINDS = {RmaStepKind.APPROVED, RmaStepKind.REJECTED, RmaStepKind.SHIPPED}
+EVENT_KINDS = {RmaStepKind.APPROVED: EventKind.RMA_APPROVED, RmaStepKind.REJECTED: EventKind.RMA_REJECTED,
+               RmaStepKind.SHIPPED: EventKind.RMA_SHIPPED}
 
 
 def _day(value) -> str:
@@ -43,11 +46,8 @@ def _message(rma: Rma, kind: str) -> tuple[str, str]:
 def rma_event_recorded(*, rma: Rma, event: RmaStep) -> None:
     """An RMA moved (or was marked as sent back): tell the requester when Poly decided or shipped."""
     logger.info("rma %s: %s (%s → %s)", rma.number, event.kind, event.from_status, event.to_status)
-    if event.kind not in MAILED_KINDS or rma.requested_by_id is None:
+    if event.kind not in EVENT_KINDS or rma.requested_by_id is None:
         return
-    requester = rma.requested_by
-    if requester is None or not requester.is_active or not requester.email:
-        return
-    subject, text = _message(rma, event.kind)
-    queue_mail(key=f"rma-{event.kind}:{rma.pk}:{requester.pk}", to=requester.email, subject=subject, text=text,
-               partner_id=rma.partner_id)
+    headline, details = _message(rma, event.kind)
+    notify_case_event(case=rma.case, kind=EVENT_KINDS[event.kind], actor=event.by, data={
+        "rma_id": rma.pk, "requested_by": rma.requested_by_id, "headline": headline, "details": details})

@@ -48,6 +48,8 @@ POLY_OWNER = "poly_owner"
 POLY_OWNER_OR_SUPPORT = "poly_owner_or_support"  # Poly support as a whole while nobody owns it
 ESCALATION_MANAGERS = "escalation_managers"
 NEW_OWNER = "new_owner"
+REQUESTER = "requester"  # who asked for the RMA (the event's data names them)
+ECPS_PARTNER = "ecps_partner"  # the partner's people on an ECPS escalation; else the partner's admins
 
 Audience = Callable[[Event], set[str]]
 
@@ -71,8 +73,16 @@ AUDIENCES: dict[str, Audience] = {
     EventKind.CASE_ESCALATED: lambda event: {ESCALATION_MANAGERS, PARTNER_SIDE, FOLLOWERS},
     EventKind.CASE_SLA_WARNING: lambda event: {POLY_OWNER_OR_SUPPORT, PARTNER_SIDE, FOLLOWERS},
     EventKind.CASE_ASSIGNED: lambda event: {NEW_OWNER},
+    EventKind.RMA_APPROVED: lambda event: {REQUESTER},
+    EventKind.RMA_REJECTED: lambda event: {REQUESTER},
+    EventKind.RMA_SHIPPED: lambda event: {REQUESTER},
+    EventKind.ECPS_NEWS: lambda event: {ECPS_PARTNER},
+    EventKind.ECPS_REQUEST: lambda event: {ESCALATION_MANAGERS},
 }
-POLY_ONLY = frozenset({EventKind.CASE_INTERNAL_NOTE})
+POLY_ONLY = frozenset({EventKind.CASE_INTERNAL_NOTE, EventKind.ECPS_REQUEST})
+# Kinds whose words the app wrote with the change (public facts only): `headline` and `details` in the data.
+WORDED_BY_THE_APP = frozenset({EventKind.RMA_APPROVED, EventKind.RMA_REJECTED, EventKind.RMA_SHIPPED,
+                               EventKind.ECPS_NEWS, EventKind.ECPS_REQUEST})
 
 
 def notify_case_event(*, case: Case, kind: str, actor: User | None = None, data: dict | None = None) -> Event:
@@ -139,7 +149,20 @@ def _group(name: str, case: Case, event: Event) -> list[User]:
     if name == NEW_OWNER:
         to_user = event.data.get("to_user")
         return list(User.objects.filter(pk=to_user)) if to_user else []
+    if name == REQUESTER:
+        requester = event.data.get("requested_by")
+        return list(User.objects.filter(pk=requester)) if requester else []
+    if name == ECPS_PARTNER:
+        return _ecps_partner_people(case, event)
     raise ValueError(f"unknown audience {name!r}")
+
+
+def _ecps_partner_people(case: Case, event: Event) -> list[User]:
+    """Whoever asked for the escalation and whoever opened the case (the partner's people), else its admins."""
+    people = User.objects.filter(is_active=True, partner_id=case.partner_id,
+                                 role__in=[Role.PARTNER_ADMIN, Role.PARTNER_ENGINEER])
+    involved = {event.data.get("requested_by"), case.opened_by_id} - {None}
+    return list(people.filter(pk__in=involved)) or list(people.filter(role=Role.PARTNER_ADMIN))
 
 
 def recipients_of(event: Event, case: Case) -> list[User]:
@@ -188,6 +211,8 @@ def _who(user: User | None, case: Case, reader: User) -> str:
 
 def _headline_and_details(event: Event, case: Case, reader: User) -> tuple[str, str]:
     data, kind = event.data, event.kind
+    if kind in WORDED_BY_THE_APP:
+        return data["headline"], data.get("details", "")
     who = _who(event.actor, case, reader)
     if kind in (EventKind.CASE_REPLY, EventKind.CASE_INTERNAL_NOTE):
         comment = CaseComment.objects.filter(pk=data.get("comment_id"), case=case).first()

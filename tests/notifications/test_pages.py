@@ -3,6 +3,7 @@ preferences. Same rules as the API: another partner's case is a 404, a role that
 
 import pytest
 
+from polyplus.notifications import services as notification_services
 from polyplus.notifications.models import Notification, NotificationPreference
 from polyplus.tenancy.models import Role
 from tests import factories
@@ -196,8 +197,10 @@ def test_preferences_page_saves_each_kind(client_for, partner_a_engineer):
     page = client.get("/notifications/preferences/").content.decode()
     assert "A public reply on a case" in page and "internal note" not in page
 
-    data = {kind: "immediate" for kind in ("case_reply", "case_status", "case_info_requested", "case_reopened",
-                                           "case_escalated", "case_sla_warning", "case_assigned")}
+    kinds = dict(notification_services.kinds_for(partner_a_engineer))
+    assert {"case_reply", "case_assigned", "rma_shipped", "ecps_news"} <= set(kinds)
+    assert "case_internal_note" not in kinds and "ecps_request" not in kinds  # Poly's alone
+    data = dict.fromkeys(kinds, "immediate")
     data["case_reply"] = "digest"
     assert client.post("/notifications/preferences/", data).status_code == 302
     assert NotificationPreference.objects.get(user=partner_a_engineer, kind="case_reply").delivery == "digest"

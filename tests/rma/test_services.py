@@ -261,7 +261,8 @@ def test_internal_notes_are_poly_only(partner_a_engineer, poly_support, site_a, 
 
 def test_the_requester_is_mailed_when_poly_approves_rejects_and_ships(partner_a_engineer, poly_support, site_a,
                                                                       world):
-    from polyplus.notifications.models import OutboundMail
+    from polyplus.notifications.models import Notification, OutboundMail
+    from tests.notifications import fan_out_pending
 
     _, product = world
     rma = approved(partner_a_engineer, poly_support, site_a, product)
@@ -269,13 +270,18 @@ def test_the_requester_is_mailed_when_poly_approves_rejects_and_ships(partner_a_
     services.rma_note(by=poly_support, rma=rma, internal_note="Stock low in Venlo")
     rejected = services.rma_reject(by=poly_support, rma=request_rma(partner_a_engineer, site_a, product),
                                    reason="Firmware fix instead.")
+    fan_out_pending()
     mails = list(OutboundMail.objects.order_by("pk"))
-    assert [m.subject for m in mails] == [
+    assert [m.subject.split(": ", 1)[1] for m in mails] == [
         f"RMA {rma.number} approved: ships Tue 1 Dec 2026", f"RMA {rma.number} shipped: DHL JD0146",
         f"RMA {rejected.number} rejected"]
     assert {m.to for m in mails} == {partner_a_engineer.email}
-    assert all(m.partner_id == site_a.partner_id and "Venlo" not in m.text for m in mails)
+    assert all(m.partner_id == site_a.partner_id and "Venlo" not in m.text + m.html for m in mails)
     assert "install and configure the replacement" in mails[0].text
+    assert "Firmware fix instead." in mails[2].text
+    # In the requester's list too, on the case, and nobody else's.
+    listed = Notification.objects.filter(kind__startswith="rma_").values_list("recipient_id", flat=True)
+    assert sorted(set(listed)) == [partner_a_engineer.pk] and len(listed) == 3
 
 
 def test_a_lapsed_partner_certification_is_flagged_for_poly_not_refused(partner_a_engineer, poly_support,
