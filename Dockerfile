@@ -23,6 +23,7 @@ COPY . .
 # collectstatic reads settings but touches no database or Redis: placeholders are enough.
 RUN DATABASE_URL=postgresql://build@localhost/build DJANGO_SECRET_KEY=build-only \
     python manage.py collectstatic --noinput \
+ && python -m polyplus.catalogues \
  && useradd --system --uid 10001 --home-dir /app portal \
  && mkdir -p var/media \
  && chown -R portal var

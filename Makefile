@@ -7,7 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: run test lint mutation chromium harfbuzz-subset wrk bench clean
+.PHONY: run test lint mutation chromium gettext harfbuzz-subset wrk bench clean
 
 # Installs the dependencies only (pyproject lists no packages): the code runs from this checkout.
 $(STAMP): pyproject.toml
@@ -27,6 +27,15 @@ chromium:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
+# The catalogue check (tests/test_catalogues.py) runs Django's makemessages, which needs GNU
+# gettext's xgettext and msgmerge; installed like chromium when missing. (Running the portal
+# does not: the catalogues are compiled in Python.)
+gettext:
+	@command -v xgettext >/dev/null 2>&1 && command -v msgmerge >/dev/null 2>&1 || { \
+	  echo "Installing Debian's gettext for the catalogue check"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq gettext >/dev/null; }
+
 # WeasyPrint subsets the PDFs' fonts with HarfBuzz's libharfbuzz-subset when it finds it, several
 # times faster than its fontTools fallback; installed like chromium when it is missing.
 harfbuzz-subset:
@@ -35,7 +44,7 @@ harfbuzz-subset:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq libharfbuzz-subset0 >/dev/null; }
 
-test: $(STAMP) chromium harfbuzz-subset
+test: $(STAMP) chromium gettext harfbuzz-subset
 	$(PY) -m polyplus.devstack test $(PYTEST_ARGS)
 
 # The load generator for `make bench`; installed like chromium when it is missing.

@@ -13,6 +13,7 @@ import datetime
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from polyplus.tenancy.audit import audited
 from polyplus.tenancy.dates import validate_portal_date
@@ -95,12 +96,12 @@ class CloudAuthorisation(models.Model):
 
 
 class EscalationStatus(models.TextChoices):
-    REQUESTED = "requested", "Requested"
-    AWAITING_AUTHORISATION = "awaiting_authorisation", "Awaiting authorisation"
-    OPENED_WITH_PROVIDER = "opened_with_provider", "Opened with provider"
-    RESOLVED = "resolved", "Resolved"
-    REFERRED_TO_PROVIDER = "referred_to_provider", "Referred to provider"
-    CANCELLED = "cancelled", "Cancelled"
+    REQUESTED = "requested", _("Requested")
+    AWAITING_AUTHORISATION = "awaiting_authorisation", _("Awaiting authorisation")
+    OPENED_WITH_PROVIDER = "opened_with_provider", _("Opened with provider")
+    RESOLVED = "resolved", _("Resolved")
+    REFERRED_TO_PROVIDER = "referred_to_provider", _("Referred to provider")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 ACTIVE_STATUSES = (EscalationStatus.REQUESTED, EscalationStatus.AWAITING_AUTHORISATION,

@@ -363,6 +363,9 @@ def main(argv: list[str]) -> int:
     signal.signal(signal.SIGTERM, interrupt)
     held: list[object] = []
     try:
+        from polyplus.catalogues import compile_catalogues
+
+        compile_catalogues()  # the translations, compiled when their catalogues changed
         held = prepare_environment()
         if argv[0] == "run":
             return run_portal()

@@ -96,6 +96,7 @@ MIDDLEWARE = [
     "polyplus.tenancy.middleware.StaffMfaMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "polyplus.tenancy.middleware.PartnerHostMiddleware",
+    "polyplus.tenancy.languages.PageLanguageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -112,6 +113,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "polyplus.portal.context_processors.brand",
@@ -160,7 +162,15 @@ MFA_TOTP_ISSUER = "Poly+ partner portal"
 POLYPLUS_REQUIRE_STAFF_MFA = env.bool("POLYPLUS_REQUIRE_STAFF_MFA", default=not DEBUG)
 POLYPLUS_CERT_REMINDER_DAYS = env.int("POLYPLUS_CERT_REMINDER_DAYS", default=30)
 
-LANGUAGE_CODE = "en-us"
+# Pages customers read (sign-in, status pages, share links) and the mails customers get speak
+# the partner's default language, or the viewer's choice or browser's (polyplus/tenancy/languages.py).
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("pl", "Polski"), ("sv", "Svenska")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_NAME = "polyplus_language"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=not DEBUG)
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -310,6 +320,7 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "rma.api.billing_fields_optional"],
     # Two "category" choice sets: a certification's (service) and a product's.
     "ENUM_NAME_OVERRIDES": {
         "ServiceCategoryEnum": "polyplus.tenancy.models.ServiceCategory",

@@ -57,6 +57,15 @@ BILLING_FIELDS = ("billable", "billed_price", "billed_currency", "allowance_year
                   "allowance_committed")
 
 
+def billing_fields_optional(result: dict, generator, request, public) -> dict:
+    """Schema hook: an RMA's billing and allowance fields are left out for customer viewers, so the
+    schema does not promise them (drf-spectacular marks every read-only field required)."""
+    for name, component in result.get("components", {}).get("schemas", {}).items():
+        if name.startswith("Rma") and "billable" in component.get("properties", {}):
+            component["required"] = [field for field in component.get("required", []) if field not in BILLING_FIELDS]
+    return result
+
+
 def _reader(serializer):
     request = serializer.context.get("request")
     return getattr(request, "user", None)

@@ -12,6 +12,7 @@ import datetime
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from contracts.models import Contract, ContractLine, Product
 from installbase.models import Device
@@ -21,14 +22,14 @@ from tickets.models import Case
 
 
 class RmaStatus(models.TextChoices):
-    REQUESTED = "requested", "Requested"
-    APPROVED = "approved", "Approved"
-    REJECTED = "rejected", "Rejected"
-    SHIPPED = "shipped", "Replacement shipped"
-    DELIVERED = "delivered", "Delivered"
-    RECEIVED = "received", "Failed unit received"
-    CLOSED = "closed", "Closed"
-    CANCELLED = "cancelled", "Cancelled"
+    REQUESTED = "requested", _("Requested")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    SHIPPED = "shipped", _("Replacement shipped")
+    DELIVERED = "delivered", _("Delivered")
+    RECEIVED = "received", _("Failed unit received")
+    CLOSED = "closed", _("Closed")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 # Approved and not cancelled: what counts against the headset allowance.

@@ -142,3 +142,13 @@ def test_the_schema_and_the_docs_are_served(client, db):
     docs = client.get("/api/docs/")
     assert docs.status_code == 200
     assert b"swagger" in docs.content.lower() and b"/api/schema/" in docs.content
+
+
+def test_rma_billing_fields_are_not_promised_since_customer_viewers_never_get_them(schema):
+    from rma.api import BILLING_FIELDS
+
+    for name in ("Rma", "RmaDetail"):
+        component = schema["components"]["schemas"][name]
+        assert set(BILLING_FIELDS) <= set(component["properties"])
+        assert not set(BILLING_FIELDS) & set(component["required"]), name
+        assert {"number", "status", "serial"} <= set(component["required"])

@@ -7,6 +7,7 @@ import datetime
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from contracts.models import Contract, Offering, Product
 from installbase.models import Device
@@ -16,28 +17,28 @@ from polyplus.tenancy.models import Customer, Partner, Site, User
 
 
 class Severity(models.IntegerChoices):
-    DOWN = 1, "1 · Down"
-    MAJOR = 2, "2 · Major impact"
-    MINOR = 3, "3 · Minor impact"
-    QUESTION = 4, "4 · Question"
+    DOWN = 1, _("1 · Down")
+    MAJOR = 2, _("2 · Major impact")
+    MINOR = 3, _("3 · Minor impact")
+    QUESTION = 4, _("4 · Question")
 
 
 class CaseStatus(models.TextChoices):
-    NEW = "new", "New"
-    IN_PROGRESS = "in_progress", "In progress"
-    WAITING_ON_PARTNER = "waiting_on_partner", "Waiting on partner"
-    RESOLVED = "resolved", "Resolved"
-    CLOSED = "closed", "Closed"
+    NEW = "new", _("New")
+    IN_PROGRESS = "in_progress", _("In progress")
+    WAITING_ON_PARTNER = "waiting_on_partner", _("Waiting on partner")
+    RESOLVED = "resolved", _("Resolved")
+    CLOSED = "closed", _("Closed")
 
 
 OPEN_STATUSES = (CaseStatus.NEW, CaseStatus.IN_PROGRESS, CaseStatus.WAITING_ON_PARTNER)
 
 
 class EscalationLevel(models.IntegerChoices):
-    TIER_1 = 1, "Tier 1"
-    TIER_2 = 2, "Tier 2"
-    SPECIALIST = 3, "Specialist"
-    ENGINEERING = 4, "Engineering"
+    TIER_1 = 1, _("Tier 1")
+    TIER_2 = 2, _("Tier 2")
+    SPECIALIST = 3, _("Specialist")
+    ENGINEERING = 4, _("Engineering")
 
 
 class CaseSource(models.TextChoices):

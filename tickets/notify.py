@@ -21,11 +21,13 @@ from email.utils import formataddr, parseaddr
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from polyplus.notifications.kinds import EventKind
 from polyplus.notifications.models import Event
 from polyplus.notifications.services import Message, event_record, register_fan_out, tell
+from polyplus.tenancy.languages import mail_language
 from polyplus.tenancy.models import CsmAssignment, Role, User
 from polyplus.tenancy.scoping import ALL_PARTNERS_ROLES
 from tickets.models import (
@@ -158,8 +160,7 @@ def _support_name(case: Case, reader: User) -> str:
     """Poly's people as the reader may know them: named to Poly staff, "Poly support" to a partner,
     the partner's brand to its customer."""
     if reader.is_customer_viewer:
-        brand = _brand(case)
-        return f"{brand or case.partner.name} support"
+        return _("%(brand)s support") % {"brand": _brand(case) or case.partner.name}
     return "Poly support"
 
 
@@ -179,7 +180,7 @@ def _sender(case: Case, reader: User) -> str:
 
 def _who(user: User | None, case: Case, reader: User) -> str:
     if user is None:
-        return "Automatic"
+        return _("Automatic")
     if user.is_poly_staff and not reader.is_poly_staff:
         return _support_name(case, reader)
     return user.full_name or user.email
@@ -191,15 +192,18 @@ def _headline_and_details(event: Event, case: Case, reader: User) -> tuple[str, 
     if kind in (EventKind.CASE_REPLY, EventKind.CASE_INTERNAL_NOTE):
         comment = CaseComment.objects.filter(pk=data.get("comment_id"), case=case).first()
         body = comment.body if comment is not None and (not comment.internal or reader.is_poly_staff) else ""
-        words = "added an internal note" if kind == EventKind.CASE_INTERNAL_NOTE else "replied"
-        return f"{who} {words}", body
+        if kind == EventKind.CASE_INTERNAL_NOTE:
+            return f"{who} added an internal note", body
+        return _("%(who)s replied") % {"who": who}, body
     if kind == EventKind.CASE_STATUS:
-        return f"Now {CaseStatus(data['to_status']).label.lower()} ({who})", ""
+        return _("Now %(status)s (%(who)s)") % {"status": str(CaseStatus(data["to_status"]).label).lower(),
+                                                "who": who}, ""
     if kind == EventKind.CASE_INFO_REQUESTED:
-        return "Waiting on you: information is needed", (
-            f"{who} needs information from the partner; the SLA clock is paused until the partner replies.")
+        return _("Waiting on you: information is needed"), _(
+            "%(who)s needs information from the partner; the SLA clock is paused until the partner replies."
+        ) % {"who": who}
     if kind == EventKind.CASE_REOPENED:
-        return f"Reopened by {who}", ""
+        return _("Reopened by %(who)s") % {"who": who}, ""
     if kind == EventKind.CASE_ESCALATED:
         escalation = CaseEscalation.objects.filter(pk=data.get("escalation_id"), case=case).first()
         level = EscalationLevel(escalation.to_level).label if escalation else ""
@@ -229,7 +233,20 @@ def thread_id(case: Case) -> str:
     return f"<case-{case.pk}@{_mail_domain()}>"
 
 
+def reader_language(case: Case, reader: User) -> str:
+    """A customer reads in their chosen language, else their partner's default; everyone else in
+    English, as their pages are."""
+    if not reader.is_customer_viewer:
+        return "en"
+    return mail_language(reader, getattr(case.partner, "brand", None))
+
+
 def message_for(event: Event, case: Case, reader: User) -> Message:
+    with translation.override(reader_language(case, reader)):
+        return _message(event, case, reader)
+
+
+def _message(event: Event, case: Case, reader: User) -> Message:
     headline, details = _headline_and_details(event, case, reader)
     sender = _sender(case, reader)
     context = {
@@ -237,7 +254,7 @@ def message_for(event: Event, case: Case, reader: User) -> Message:
         "sender": sender, "site_id": case.site.site_id, "brand_color": _brand_color(case, reader),
     }
     subject = f"[{case.number}] S{case.severity} · {case.site.site_id} · {case.subject}: {headline}"
-    _, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    _name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
     headers = {
         "Message-ID": f"<case-{case.pk}-{event.kind}-{event.pk}-{reader.pk}@{_mail_domain()}>",
         "In-Reply-To": thread_id(case),

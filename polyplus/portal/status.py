@@ -16,12 +16,13 @@ from dataclasses import dataclass, field
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.db.models.functions import Left
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from contracts.models import ContractLine, ContractStatus
 from contracts.selectors import contracts_visible_to
 from ecps.models import ACTIVE_STATUSES as ECPS_ACTIVE_STATUSES
 from ecps.selectors import escalations_visible_to
-from polyplus.tenancy.models import Customer, PartnerBrand, Site, User
+from polyplus.tenancy.models import Customer, PartnerBrand, ServiceCategory, Site, User
 from polyplus.tenancy.scoping import get_or_404
 from polyplus.tenancy.selectors import customers_visible_to, sites_visible_to
 from rma.selectors import open_rmas_for_status_page
@@ -36,9 +37,9 @@ LAST_UPDATE_CHARS = 200
 
 
 class SlaState:
-    BREACHED = "breached", "Target missed", "bad"
-    PAUSED = "paused", "Paused, waiting on you", "warn"
-    ON_TRACK = "on_track", "On track", "ok"
+    BREACHED = "breached", _("Target missed"), "bad"
+    PAUSED = "paused", _("Paused, waiting on you"), "warn"
+    ON_TRACK = "on_track", _("On track"), "ok"
 
 
 @dataclass
@@ -76,7 +77,8 @@ def _coverage(user: User, customer: Customer, today: datetime.date) -> list[Cove
              .filter(contract__in=contracts_visible_to(user).filter(
                  customer=customer, status=ContractStatus.ACTIVE, end_date__gte=today).values("pk"))
              .select_related("contract").order_by("category", "contract__start_date", "contract__number"))
-    return [CoverageRow(category=line.get_category_display(), offering=line.contract.get_offering_display(),
+    # The category's label stays lazy: it is read in the language the page speaks, decided later.
+    return [CoverageRow(category=ServiceCategory(line.category).label, offering=line.contract.get_offering_display(),
                         start_date=line.contract.start_date, end_date=line.contract.end_date,
                         contract_number=line.contract.number) for line in lines]
 

@@ -18,6 +18,7 @@ urlpatterns = [
     path("status/<int:customer_id>/share-links/", views.share_link_create, name="share_link_create"),
     path("status/share-links/<int:pk>/revoke/", views.share_link_revoke, name="share_link_revoke"),
     path("s/<str:key>/", views.shared_status_page, name="shared_status"),
+    path("language/", views.choose_language, name="choose_language"),
     path("p/<str:code>/", views.partner_path_home, name="partner_path"),
     path("p/<str:code>/accounts/login/", views.partner_path_login, name="partner_path_login"),
     path("p/<str:code>/logo/", views.partner_path_logo, name="partner_path_logo"),

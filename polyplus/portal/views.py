@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from allauth.account.views import LoginView
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -19,6 +20,8 @@ from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from contracts.models import ContractStatus
@@ -39,6 +42,7 @@ from polyplus.tenancy.context import SIGN_IN, TenantContext, context_for_user, s
 from polyplus.tenancy.dates import PortalDateFormField
 from polyplus.tenancy.forms import DATE_INPUT, timezone_choices
 from polyplus.tenancy.hosts import use_path_brand
+from polyplus.tenancy.languages import speak, supported
 from polyplus.tenancy.lockout import client_ip
 from polyplus.tenancy.models import PolicySetting, Role, User
 from polyplus.tenancy.policy import Policy, registered_policies
@@ -218,6 +222,8 @@ DASHBOARDS: dict[str, tuple[str, Callable[[User, datetime.date], dict]]] = {
 def dashboard(request: HttpRequest) -> HttpResponse:
     template, build = DASHBOARDS[request.user.role]
     context = build(request.user, timezone.localdate())
+    if request.user.is_customer_viewer:  # the customer's status page, in the customer's language
+        speak(request, context["brand"])
     return render(request, f"portal/dashboard/{template}.html", context)
 
 
@@ -227,13 +233,14 @@ def status_page_context(status, logo_url: str | None = None) -> dict:
 
 
 class ShareLinkForm(forms.Form):
-    expires_on = PortalDateFormField(label="Valid until", widget=DATE_INPUT,
-                                     help_text="The link shows nothing after this day (a year at most).")
+    expires_on = PortalDateFormField(label=_("Valid until"), widget=DATE_INPUT,
+                                     help_text=_("The link shows nothing after this day (a year at most)."))
 
 
 def _status_page(request: HttpRequest, status, *, share_form=None, new_link_url: str = "",
                  status_code: int = 200) -> HttpResponse:
     user = request.user
+    speak(request, status.brand)
     links = share_links_of(user, status.customer)
     can_share = user.is_poly_admin or (user.is_partner_admin and user.partner_id == status.customer.partner_id)
     return render(request, "portal/status/page.html", {
@@ -287,16 +294,39 @@ def shared_status_page(request: HttpRequest, key: str) -> HttpResponse:
     owner = getattr(request, "host_partner_id", None)
     if link is None or not link.is_usable(timezone.localdate()) or owner not in (None, link.partner_id):
         set_request_context(request, context_for_user(request.user))
+        speak(request, getattr(request, "host_brand", None))
         return render(request, "portal/status/link_gone.html", status=404)
     set_request_context(request, TenantContext(partner_id=link.partner_id))
     portal_services.share_link_record_use(link=link, address=client_ip(request),
                                           user_agent=request.META.get("HTTP_USER_AGENT", ""))
     status = customer_status(user=share_viewer(link), customer_id=link.customer_id)
+    speak(request, status.brand)
     response = render(request, "portal/status/shared.html", {
         **status_page_context(status, logo_url=""), "shared": True, "link": link})
     response["Cache-Control"] = "no-store"
     response["X-Robots-Tag"] = "noindex"
     response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@require_POST
+def choose_language(request: HttpRequest) -> HttpResponse:
+    """The language picker on customers' pages: remembered in a cookie, and on the person when
+    signed in (their mails speak it too); back to the page it was chosen on."""
+    code = supported(request.POST.get("language"))
+    if code is None:
+        return HttpResponse("Choose English, Polski or Svenska.\n", status=400,
+                            content_type="text/plain; charset=utf-8")
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure()):
+        back = "/"
+    if request.user.is_authenticated and request.user.language != code:
+        services.user_language_set(user=request.user, language=code)
+    response = redirect(back)
+    response.set_cookie(settings.LANGUAGE_COOKIE_NAME, code, max_age=settings.LANGUAGE_COOKIE_AGE,
+                        secure=settings.LANGUAGE_COOKIE_SECURE, samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+                        httponly=True)
     return response
 
 

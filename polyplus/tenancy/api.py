@@ -59,7 +59,7 @@ class BrandSerializer(serializers.ModelSerializer):
     class Meta:
         model = PartnerBrand
         fields = ["display_name", "logo", "primary_color", "accent_color", "support_email",
-                  "support_phone", "host"]
+                  "support_phone", "default_language", "host"]
 
     def get_host(self, brand) -> str | None:
         domains = list(brand.partner.domains.all())

@@ -7,8 +7,11 @@ from allauth.account.forms import LoginForm
 from allauth.core import context as allauth_context
 from allauth.mfa.base.forms import AuthenticateForm
 from django import forms
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from polyplus.tenancy.hosts import may_use_host, own_sign_in_address, request_host_name
+from polyplus.tenancy.languages import mail_language
 from polyplus.tenancy.lockout import account_locked, client_ip, record_failed_sign_in
 
 
@@ -51,7 +54,12 @@ class AccountAdapter(DefaultAccountAdapter):
                                      if key.endswith("_url") and isinstance(value, str)}}
         self._brand = brand
         name = brand.display_name if brand else "Poly+ partner portal"
-        super().send_mail(template_prefix, email, {**context, "current_site": SimpleNamespace(name=name, domain=host)})
+        # In the language of the page it was asked on; in the person's own partner's when it is theirs instead.
+        language = translation.get_language() if brand is getattr(request, "host_brand", None) else (
+            mail_language(user, brand))
+        with translation.override(language):
+            super().send_mail(template_prefix, email,
+                              {**context, "current_site": SimpleNamespace(name=name, domain=host)})
 
     def format_email_subject(self, subject: str) -> str:
         brand = getattr(self, "_brand", None)
@@ -96,6 +104,6 @@ class HostLoginForm(LoginForm):
             address = own_sign_in_address(self.user, self.request)
             self.user = None
             raise forms.ValidationError(
-                f"This address is {self.request.host_brand.display_name}'s portal, and your account is not one "
-                f"of theirs. Sign in at {address}", code="wrong_portal")
+                _("This address is %(brand)s's portal, and your account is not one of theirs. Sign in at %(address)s"),
+                code="wrong_portal", params={"brand": self.request.host_brand.display_name, "address": address})
         return cleaned_data

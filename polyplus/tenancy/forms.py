@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pycountry
 from django import forms
+from django.conf import settings
 from django.db.models import QuerySet
 
 from polyplus.tenancy import services
@@ -210,10 +211,18 @@ class BrandForm(forms.Form):
     accent_color = ColorField(label="Accent colour")
     support_email = forms.EmailField(required=False)
     support_phone = forms.CharField(max_length=40, required=False)
+    default_language = forms.ChoiceField(
+        label="Customers' language", choices=settings.LANGUAGES, required=False,
+        help_text="Your customers' sign-in and status pages and their mails speak it, unless a reader chooses "
+                  "another language or their browser asks for one.")
     logo = forms.FileField(
         required=False, widget=forms.FileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}),
         help_text="PNG, JPEG or WebP, at most 1 MB and 4000 pixels a side.",
     )
+
+    def clean_default_language(self) -> str | None:
+        """Left out of the form: the language stays as it is."""
+        return self.cleaned_data.get("default_language") or None
 
     def clean_logo(self):
         """The service checks the upload's content; an untouched field means keep the logo."""

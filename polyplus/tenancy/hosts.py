@@ -18,6 +18,7 @@ from django.db import connection
 from django.http import Http404
 from django.http.request import split_domain_port
 
+from polyplus.tenancy.languages import speak
 from polyplus.tenancy.models import PartnerBrand, PartnerDomain
 
 
@@ -70,6 +71,7 @@ def use_path_brand(request, code: str) -> PartnerBrand:
     if brand is None:
         raise Http404("No such partner address.")
     request.host_brand, request.host_partner_id, request.path_partner_code = brand, brand.partner_id, code.upper()
+    speak(request, brand)
     return brand
 
 

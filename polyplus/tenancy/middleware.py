@@ -72,6 +72,8 @@ class PartnerHostMiddleware:
     def __call__(self, request):
         from django.contrib import messages
         from django.contrib.auth import logout
+        from django.utils.text import format_lazy
+        from django.utils.translation import gettext_lazy
 
         from polyplus.tenancy.context import switch_request_to_user
         from polyplus.tenancy.hosts import may_use_host, own_sign_in_address
@@ -83,6 +85,7 @@ class PartnerHostMiddleware:
             address = own_sign_in_address(user, request)
             logout(request)
             switch_request_to_user(request, request.user)
-            messages.warning(request, f"You were signed out: this address is {request.host_brand.display_name}'s "
-                                      f"portal. Sign in at {address}")
+            messages.warning(request, format_lazy(
+                gettext_lazy("You were signed out: this address is {brand}'s portal. Sign in at {address}"),
+                brand=request.host_brand.display_name, address=address))
         return self.get_response(request)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import zoneinfo
 
+from django.conf import settings
 from django.contrib.auth.base_user import BaseUserManager
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
@@ -16,6 +17,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from polyplus.tenancy.audit import audited
 from polyplus.tenancy.dates import validate_portal_date
@@ -24,19 +26,19 @@ from polyplus.tenancy.dates import validate_portal_date
 class ServiceCategory(models.TextChoices):
     """The product categories a partner is certified for and a contract covers."""
 
-    HEADSET = "headset", "Headsets and personal devices"
-    VIDEO = "video", "Video"
-    VOICE = "voice", "Voice"
+    HEADSET = "headset", _("Headsets and personal devices")
+    VIDEO = "video", _("Video")
+    VOICE = "voice", _("Voice")
 
 
 class Role(models.TextChoices):
-    POLY_ADMIN = "poly_admin", "Poly admin"
-    POLY_SUPPORT = "poly_support", "Poly support engineer"
-    ESCALATION_MANAGER = "escalation_manager", "Escalation manager"
-    CSM = "csm", "Customer Success Manager"
-    PARTNER_ADMIN = "partner_admin", "Partner admin"
-    PARTNER_ENGINEER = "partner_engineer", "Partner engineer"
-    CUSTOMER_VIEWER = "customer_viewer", "Customer viewer"
+    POLY_ADMIN = "poly_admin", _("Poly admin")
+    POLY_SUPPORT = "poly_support", _("Poly support engineer")
+    ESCALATION_MANAGER = "escalation_manager", _("Escalation manager")
+    CSM = "csm", _("Customer Success Manager")
+    PARTNER_ADMIN = "partner_admin", _("Partner admin")
+    PARTNER_ENGINEER = "partner_engineer", _("Partner engineer")
+    CUSTOMER_VIEWER = "customer_viewer", _("Customer viewer")
 
 
 POLY_ROLES = frozenset({Role.POLY_ADMIN, Role.POLY_SUPPORT, Role.ESCALATION_MANAGER, Role.CSM})
@@ -99,6 +101,9 @@ class PartnerBrand(models.Model):
     accent_color = models.CharField(max_length=7, default="#f28c28", validators=[hex_color])
     support_email = models.EmailField(blank=True)
     support_phone = models.CharField(max_length=40, blank=True)
+    default_language = models.CharField(
+        max_length=8, choices=settings.LANGUAGES, default="en",
+        help_text="The language customers' pages and mails speak unless the reader chooses another.")
 
     # A partner's host shows the brand on its sign-in page, before anyone is known (hosts.py).
     rls_sign_in_visible = True
@@ -182,6 +187,10 @@ class User(AbstractBaseUser):
         max_length=64, default=DEFAULT_USER_TIME_ZONE, validators=[validate_time_zone],
         help_text="The person's own time zone; Poly staff see case times in it beside the site's.",
     )
+    language = models.CharField(
+        max_length=8, choices=settings.LANGUAGES, blank=True,
+        help_text="The language the person chose for the pages and mails that are translated; blank: the "
+                  "partner's default.")
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"

@@ -135,7 +135,8 @@ PARTNER_UNIQUE_MESSAGES = {
 @transaction.atomic
 def partner_create(*, by: User, name: str, slug: str, code: str = "", display_name: str = "",
                    primary_color: str = "#0b3d91", accent_color: str = "#f28c28",
-                   support_email: str = "", support_phone: str = "", country: str = "") -> Partner:
+                   support_email: str = "", support_phone: str = "", country: str = "",
+                   default_language: str = "en") -> Partner:
     """Register a certified service partner, with its brand.
 
     The code starts every number the partner issues; left blank, one is made from the slug.
@@ -150,7 +151,8 @@ def partner_create(*, by: User, name: str, slug: str, code: str = "", display_na
     _save_unique(partner, PARTNER_UNIQUE_MESSAGES)
     brand = PartnerBrand(partner=partner, display_name=display_name.strip() or partner.name,
                          primary_color=primary_color, accent_color=accent_color,
-                         support_email=support_email, support_phone=support_phone)
+                         support_email=support_email, support_phone=support_phone,
+                         default_language=default_language)
     _full_clean(brand, exclude=["partner"])
     validate_brand_primary(brand.primary_color)
     brand.save()
@@ -175,13 +177,16 @@ def partner_update(*, by: User, partner: Partner, name: str, slug: str, is_activ
 @transaction.atomic
 def partner_brand_update(*, by: User, partner: Partner, display_name: str, primary_color: str,
                          accent_color: str, support_email: str = "", support_phone: str = "",
-                         logo=None) -> PartnerBrand:
-    """Change what the partner's customers see: name, colours, contacts, logo."""
+                         logo=None, default_language: str | None = None) -> PartnerBrand:
+    """Change what the partner's customers see: name, colours, contacts, logo, and the language
+    their pages and mails speak (unchanged when None)."""
     require_partner_admin_of(by, partner)
     brand, _ = PartnerBrand.objects.get_or_create(partner=partner, defaults={"display_name": partner.name})
     brand.display_name = display_name.strip()
     brand.primary_color, brand.accent_color = primary_color, accent_color
     brand.support_email, brand.support_phone = support_email, support_phone
+    if default_language is not None:
+        brand.default_language = default_language
     extension = validate_brand_logo(logo) if logo is not None else None
     _full_clean(brand, exclude=["partner"])
     validate_brand_primary(brand.primary_color)
@@ -478,6 +483,18 @@ def user_time_zone_set(*, by: User, time_zone: str) -> User:
     by.time_zone = name
     by.save(update_fields=["time_zone"])
     return by
+
+
+def user_language_set(*, user: User, language: str) -> User:
+    """The language a person chose for the translated pages and their mails (languages.py)."""
+    from polyplus.tenancy.languages import supported
+
+    code = supported(language)
+    if code is None:
+        raise ValidationError({"language": ["Choose English, Polski or Svenska."]})
+    user.language = code
+    user.save(update_fields=["language"])
+    return user
 
 
 # ---- CSM assignments ------------------------------------------------------------------------

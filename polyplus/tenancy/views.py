@@ -336,7 +336,7 @@ def brand_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     if brand is not None:
         initial = {"display_name": brand.display_name, "primary_color": brand.primary_color,
                    "accent_color": brand.accent_color, "support_email": brand.support_email,
-                   "support_phone": brand.support_phone}
+                   "support_phone": brand.support_phone, "default_language": brand.default_language}
     form = forms.BrandForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

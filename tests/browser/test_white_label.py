@@ -4,79 +4,16 @@ host is refused with where to go instead; axe finds no WCAG 2.1 AA violation, on
 a 390 px phone."""
 
 import datetime
-from urllib.parse import urlsplit
 
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from polyplus.tenancy.context import staff_context
-from polyplus.tenancy.models import Customer, PartnerBrand, PartnerDomain, Role
-from tests import factories
+from polyplus.tenancy.models import Role
 from tests.browser.accessibility import assert_accessible
-from tests.browser.conftest import SCREENSHOTS
-from tests.factories import PASSWORD
-from tickets import services as case_services
-from tickets.models import CaseSource
+from tests.browser.conftest import PHONE, assert_fits_the_width, shot, sign_in_at
 
 pytestmark = pytest.mark.browser
-
-INTERNAL = "Internal: firmware 11.2 crash, engineering bug PLY-4711"
-PUBLIC = "A replacement codec ships today; it arrives tomorrow before 10:00."
-PHONE = {"width": 390, "height": 844}
-
-
-@pytest.fixture
-def hosts(people, live_server, browser_settings):
-    """nordic.localhost and wisla.localhost: each partner's own host on the live server."""
-    browser_settings.ALLOWED_HOSTS = [".localhost", "localhost", "127.0.0.1"]
-    port = urlsplit(live_server.url).port
-    with staff_context(reason="browser test data: partner hosts, brands and a case"):
-        nordic = people[Role.PARTNER_ADMIN].partner
-        wisla = people["wisla_engineer"].partner
-        PartnerDomain.objects.create(partner=nordic, host="nordic.localhost")
-        PartnerDomain.objects.create(partner=wisla, host="wisla.localhost")
-        PartnerBrand.objects.filter(partner=nordic).update(
-            display_name="Nordic Care", primary_color="#0a5c36", accent_color="#ffd500",
-            support_email="help@nordic.example", support_phone="+46 8 123 45")
-        PartnerBrand.objects.filter(partner=wisla).update(
-            display_name="Wisła Serwis", primary_color="#7a1020", accent_color="#1c2430",
-            support_email="pomoc@wisla.example")
-        gota = Customer.objects.get(name="Göta Älv Logistik AB")
-        factories.CertificationFactory(partner=nordic, category="video")
-        contract = factories.ContractFactory(customer=gota)
-        factories.ContractLineFactory(contract=contract, category="video")
-        site = gota.sites.get()
-        case = case_services.case_open(by=people[Role.PARTNER_ENGINEER], site=site, category="video", severity=1,
-                                       subject="Boardroom codec down", description="No picture since 08:00.")
-        case_services.case_comment_add(by=people[Role.POLY_SUPPORT], case=case, body=INTERNAL, internal=True)
-        case_services.case_comment_add(by=people[Role.POLY_SUPPORT], case=case, body=PUBLIC)
-        case_services.case_open(by=None, site=site, category="video", severity=3, subject="Device offline",
-                                description="No heartbeat.", source=CaseSource.HEALTH_EVENT,
-                                health_alert_kind="device_offline")
-        wisla_customer = Customer.objects.get(name="Bank Mazowsze S.A.")
-        factories.CustomerViewerFactory(customer=wisla_customer, email="it@mazowsze.example")
-    return {"nordic": f"http://nordic.localhost:{port}", "wisla": f"http://wisla.localhost:{port}",
-            "portal": f"http://localhost:{port}", "case": case}
-
-
-def shot(page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"white-label-{name}.png"), full_page=True)
-
-
-def sign_in_at(page, base: str, email: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    form = page.locator("form").filter(has=page.locator("input[name=login]"))
-    form.locator("input[name=login]").fill(email)
-    form.locator("input[name=password]").fill(PASSWORD)
-    form.locator("button[type=submit]").click()
-
-
-def assert_fits_the_width(page) -> None:
-    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
-    assert overflow <= 1, f"the page is {overflow}px wider than the screen"
-
 
 @pytest.mark.parametrize("viewport", [None, PHONE], ids=["desktop", "phone"])
 def test_a_customer_reads_its_status_page_on_its_partners_host_in_that_brand_only(page, people, hosts, viewport):

@@ -216,3 +216,32 @@ def test_the_customers_status_page_lists_open_provider_incidents_with_their_numb
     html = page(client_for(customer_viewer), "/dashboard/")
     assert "Cloud provider incidents" in html and "WX-STATUS-1" in html
     assert "Płock" not in html and html.count("data-escalation=") == 1
+
+
+def test_the_case_page_lists_its_escalations_with_the_providers_number(client_for, partner_a_engineer, poly_support,
+                                                                       customer_viewer, partner_b_engineer, site_a):
+    ready_customer(partner_a_engineer, site_a, webex())
+    escalation = escalate(partner_a_engineer, site_a, webex())
+    services.escalation_open_incident(by=poly_support, escalation=escalation, provider_incident_number="WX-INC-42")
+    url = f"/cases/{escalation.case_id}/"
+    for reader in (partner_a_engineer, poly_support, customer_viewer):
+        html = page(client_for(reader), url)
+        panel = html[html.index('id="ecps"'):]
+        assert escalation.reference in panel and "WX-INC-42" in panel and f"/ecps/{escalation.pk}/" in panel
+        assert escalation.problem not in panel  # the problem text stays on the escalation's own page
+    assert client_for(partner_b_engineer).get(url).status_code == 404
+
+
+def test_the_case_page_costs_the_same_queries_for_1_or_5_escalations(client_for, partner_a_engineer, site_a):
+    ready_customer(partner_a_engineer, site_a, webex())
+    case = escalate(partner_a_engineer, site_a, webex()).case
+    client = client_for(partner_a_engineer)
+    with CaptureQueriesContext(connection) as one:
+        page(client, f"/cases/{case.pk}/")
+    for name in ("Microsoft Teams", "Zoom", "Google Meet", "RingCentral"):
+        services.escalation_request(by=partner_a_engineer, case=case, provider=services.provider_named(name),
+                                    problem="Calls drop.")
+    with CaptureQueriesContext(connection) as five:
+        html = page(client, f"/cases/{case.pk}/")
+    assert html.count("data-escalation=") == 5
+    assert len(five) == len(one)

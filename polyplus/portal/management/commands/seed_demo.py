@@ -130,6 +130,7 @@ class DemoPartner:
     accent_color: str
     support_email: str
     support_phone: str
+    language: str  # the customers' pages and mails speak it by default
     host: str
     admin: Person
     engineer: Person
@@ -186,6 +187,7 @@ PARTNERS = (
         accent_color="#ee9b00",
         support_email="support@nordic-collab.example",
         support_phone="+46 8 555 010 00",
+        language="sv",
         host="support.nordic-collab.example",
         admin=Person("admin@nordic.example", "Karin Holm", Role.PARTNER_ADMIN),
         engineer=Person("engineer@nordic.example", "Erik Sandberg", Role.PARTNER_ENGINEER),
@@ -258,6 +260,7 @@ PARTNERS = (
         accent_color="#f2c14e",
         support_email="serwis@wisla-systemy.example",
         support_phone="+48 22 555 01 00",
+        language="pl",
         host="serwis.wisla-systemy.example",
         admin=Person("admin@wisla.example", "Magdalena Kowalczyk", Role.PARTNER_ADMIN),
         engineer=Person("engineer@wisla.example", "Piotr Wiśniewski", Role.PARTNER_ENGINEER),
@@ -413,6 +416,7 @@ class Command(BaseCommand):
                 display_name=demo.display_name,
                 primary_color=demo.primary_color, accent_color=demo.accent_color,
                 support_email=demo.support_email, support_phone=demo.support_phone,
+                default_language=demo.language,
             )
             self.created += 1
         if not PartnerDomain.objects.filter(host=demo.host).exists():
