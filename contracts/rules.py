@@ -32,7 +32,7 @@ def require_certified(partner: Partner, categories: Iterable[str], on_date: date
     """A partner sells only in categories where its certification is current (DOMAIN.md)."""
     missing = categories_without_current_certification(partner, categories, on_date)
     if missing:
-        labels = ", ".join(ServiceCategory(category).label for category in missing)
+        labels = ", ".join(str(ServiceCategory(category).label) for category in missing)
         raise ValidationError(
             {"lines": [f"{partner.name} holds no current Poly service certification for: {labels}."]}
         )

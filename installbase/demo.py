@@ -16,6 +16,7 @@ from dateutil.relativedelta import relativedelta
 from contracts import services as contract_services
 from contracts.models import Product
 from installbase import baseline as rules
+from installbase import services
 from installbase.models import Device, DeviceSource, month_start
 from installbase.reconciliation import reconcile
 from polyplus.tenancy import services as tenancy_services
@@ -84,5 +85,24 @@ def seed_csm_workspace(*, admin: User, csm: User, today: datetime.date) -> int:
     ])
     for month in months:
         reconcile(contract_id=contract.pk, month=month, today=today)
-    return 4 + len(devices) + len(months) * len(categories)
+    hours = log_demo_csm_hours(csm=csm, contract=contract, today=today)
+    return 4 + len(devices) + len(months) * len(categories) + hours
 
+
+# (months before this one, day of the month, hours, note): 5.25 of the 8 hours of the one block bought.
+CSM_HOURS = ((3, 3, "2.5", "Quarterly business review: install base and renewal outlook"),
+             (2, 12, "1.0", "Check-in on open cases and the RMA return backlog"),
+             (1, 12, "1.0", "Check-in on the true-up proposal"),
+             (1, 24, "0.75", "Inventory upload review with the partner"))
+
+
+def log_demo_csm_hours(*, csm: User, contract, today: datetime.date) -> int:
+    """The CSM's hours on the demo contract over the last three months of its term: what the
+    workspace and the monthly report show against the blocks bought."""
+    logged = 0
+    for months_back, day_of_month, hours, note in CSM_HOURS:
+        day = (month_start(today) - relativedelta(months=months_back)).replace(day=day_of_month)
+        if contract.start_date <= day < today:
+            services.csm_hours_log(by=csm, contract=contract, day=day, hours=hours, note=note)
+            logged += 1
+    return logged

@@ -278,3 +278,27 @@ def test_the_csm_demo_customer_is_a_month_past_its_midpoint_with_a_proposed_true
     assert true_up.status == "proposed" and true_up.additional_devices > 0
     assert true_up.month == (timezone.localdate().replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
     assert Reconciliation.objects.filter(customer__name=CSM_DEMO_CUSTOMER).count() >= 6
+
+
+def test_the_csm_demo_customer_has_hours_logged_within_its_block(db):
+    from decimal import Decimal
+
+    from installbase.models import HOURS_PER_BLOCK, CsmHourEntry
+
+    seed()
+    entries = list(CsmHourEntry.objects.filter(customer__name=CSM_DEMO_CUSTOMER).select_related("contract"))
+    assert len(entries) == 4
+    contract = entries[0].contract
+    assert sum(entry.hours for entry in entries) == Decimal("5.25") <= contract.csm_hour_blocks * HOURS_PER_BLOCK
+    assert all(contract.start_date <= entry.day < timezone.localdate() for entry in entries)
+    assert {entry.logged_by.email for entry in entries} == {"csm@poly.example"}
+    seed()  # a second run logs nothing twice
+    assert CsmHourEntry.objects.filter(customer__name=CSM_DEMO_CUSTOMER).count() == 4
+
+
+def test_the_demo_partners_speak_their_customers_languages_by_default(db):
+    from polyplus.tenancy.models import PartnerBrand
+
+    seed()
+    assert dict(PartnerBrand.objects.values_list("partner__slug", "default_language")) == {"nordic": "sv",
+                                                                                         "wisla": "pl"}
