@@ -7,7 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: run test lint mutation chromium gettext wrk bench clean
+.PHONY: run test lint mutation chromium gettext harfbuzz-subset wrk bench clean
 
 # Installs the dependencies only (pyproject lists no packages): the code runs from this checkout.
 $(STAMP): pyproject.toml
@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-*
 	touch $@
 
-run: $(STAMP)
+run: $(STAMP) harfbuzz-subset
 	$(PY) -m polyplus.devstack run
 
 # Browser tests drive Debian's Chromium; install it when it is missing (needs root or sudo).
@@ -36,7 +36,15 @@ gettext:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq gettext >/dev/null; }
 
-test: $(STAMP) chromium gettext
+# WeasyPrint subsets the PDFs' fonts with HarfBuzz's libharfbuzz-subset when it finds it, several
+# times faster than its fontTools fallback; installed like chromium when it is missing.
+harfbuzz-subset:
+	@$(PYTHON) -c "import ctypes.util, sys; sys.exit(not ctypes.util.find_library('harfbuzz-subset'))" || { \
+	  echo "Installing Debian's libharfbuzz-subset0 for the PDF reports and quotes"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq libharfbuzz-subset0 >/dev/null; }
+
+test: $(STAMP) chromium gettext harfbuzz-subset
 	$(PY) -m polyplus.devstack test $(PYTEST_ARGS)
 
 # The load generator for `make bench`; installed like chromium when it is missing.

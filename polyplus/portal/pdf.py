@@ -9,8 +9,11 @@ the worker read a file or call a host).
 from __future__ import annotations
 
 import base64
+import gc
 import logging
 import mimetypes
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.http import FileResponse, Http404
@@ -69,13 +72,38 @@ def _refuse_fetch(url: str, *args, **kwargs):
     raise ValueError(f"PDF documents fetch nothing: {url[:60]}")
 
 
+@contextmanager
+def _cycle_collector_paused() -> Iterator[None]:
+    """Python's cycle collector off while WeasyPrint works, then one pass over what it left.
+
+    A ten-page render builds some 180,000 objects that live until it ends (styles, boxes,
+    pages), so the collector would otherwise scan the whole process heap several times per
+    report: a quarter of the render's time. The render's cyclic garbage is all in the youngest
+    generation afterwards, and one collection of that generation frees it (the process peaks
+    some 25 MB higher meanwhile). The switch is process-wide: documents render in the worker's
+    processes, one at a time each.
+    """
+    if not gc.isenabled():  # the caller turned it off: leave it so
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+        gc.collect(0)
+
+
 def render_pdf(template_name: str, context: dict) -> tuple[bytes, int]:
     """The template rendered to PDF bytes, and its page count."""
     from weasyprint import HTML
 
     html = render_to_string(template_name, context)
-    document = HTML(string=html, url_fetcher=_refuse_fetch).render()
-    return document.write_pdf(), len(document.pages)
+    with _cycle_collector_paused():
+        document = HTML(string=html, url_fetcher=_refuse_fetch).render()
+        pdf, pages = document.write_pdf(), len(document.pages)
+        del document  # freed before the collection that ends the pause
+    return pdf, pages
 
 
 def pdf_download(document) -> FileResponse:

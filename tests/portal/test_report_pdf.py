@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import datetime
+import gc
+import logging
 from decimal import Decimal
+
+import pytest
 
 from installbase.services import csm_hours_log
 from polyplus.portal.reports import render_report_pdf
@@ -81,3 +85,36 @@ def test_the_csm_hours_bought_and_used_are_shown(site_a, csm):
     assert line.split()[:3] == ["2", "16", "5.50"]  # two blocks, 16 hours a month, 5.5 used (not the 2 before)
     assert "34.4% of the month's hours used" in text
     assert "hour log is pending" not in text
+
+
+def test_rendering_leaves_the_cycle_collector_on_even_when_the_render_fails(site_a, csm, monkeypatch):
+    contract = enterprise_contract(site_a, csm=csm)
+    _report_text(contract, last_month())
+    assert gc.isenabled()
+
+    def fails(*args, **kwargs):
+        raise RuntimeError("layout failed")
+
+    monkeypatch.setattr("weasyprint.HTML.render", fails)
+    with pytest.raises(RuntimeError):
+        render_report_pdf(contract=contract, month=last_month())
+    assert gc.isenabled()
+
+
+def test_a_caller_that_turned_the_cycle_collector_off_finds_it_off_after_a_render(site_a, csm):
+    contract = enterprise_contract(site_a, csm=csm)
+    gc.disable()
+    try:
+        _report_text(contract, last_month())
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_weasyprint_and_fonttools_log_no_steps(site_a, csm, caplog):
+    contract = enterprise_contract(site_a, csm=csm)
+    with caplog.at_level(logging.DEBUG):
+        _report_text(contract, last_month())
+    steps = [record for record in caplog.records
+             if record.name.startswith(("weasyprint", "fontTools")) and record.levelno < logging.WARNING]
+    assert not steps
