@@ -2,6 +2,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from polyplus.tenancy.contrast import DEFAULT_ACCENT, DEFAULT_PRIMARY, readable_primary, text_color_on
+from polyplus.tenancy.languages import page_brand
 
 PORTAL_NAME = "Poly+ partner portal"
 
@@ -32,10 +33,6 @@ def brand(request):
     """The brand a page is drawn in: the partner host's, from the sign-in page on; elsewhere the
     signed-in partner person's own partner's; else the portal's own (never another partner's:
     a person of another partner is signed out on a partner's host, PartnerHostMiddleware)."""
-    partner_brand = getattr(request, "host_brand", None)
-    if partner_brand is not None:
-        return {**brand_context(partner_brand, _host_logo_url(request)), "demo_mode": settings.DEBUG}
-    user = getattr(request, "user", None)
-    if user is not None and user.is_authenticated and user.partner_id:
-        partner_brand = getattr(user.partner, "brand", None)
-    return {**brand_context(partner_brand), "demo_mode": settings.DEBUG}
+    if getattr(request, "host_brand", None) is not None:
+        return {**brand_context(request.host_brand, _host_logo_url(request)), "demo_mode": settings.DEBUG}
+    return {**brand_context(page_brand(request)), "demo_mode": settings.DEBUG}

@@ -20,7 +20,6 @@ from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -48,7 +47,7 @@ from polyplus.tenancy.models import PolicySetting, Role, User
 from polyplus.tenancy.policy import Policy, registered_policies
 from polyplus.tenancy.selectors import EXPIRY_WARNING_DAYS, count_of
 from polyplus.tenancy.views import host_logo, own_partner, put_errors, roles_required
-from polyplus.tenancy.web import text_param
+from polyplus.tenancy.web import local_return_path, text_param
 from rma.views import rma_summary
 from tickets.views import CASE_ACTORS, case_summary
 
@@ -317,10 +316,7 @@ def choose_language(request: HttpRequest) -> HttpResponse:
     if code is None:
         return HttpResponse("Choose English, Polski or Svenska.\n", status=400,
                             content_type="text/plain; charset=utf-8")
-    back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()},
-                                           require_https=request.is_secure()):
-        back = "/"
+    back = local_return_path(request, request.POST.get("next", ""))
     if request.user.is_authenticated and request.user.language != code:
         services.user_language_set(user=request.user, language=code)
     response = redirect(back)

@@ -123,8 +123,10 @@ def test_a_bad_choice_is_refused_and_changes_nothing(client_for, customer_viewer
     assert client.get("/language/").status_code == 405
 
 
-def test_the_choice_never_sends_anyone_to_another_site(client, db):
-    response = client.post("/language/", {"language": "pl", "next": "https://evil.example/phish"})
+@pytest.mark.parametrize("back", ["https://evil.example/phish", "//evil.example/", "/status/1/\nSet-Cookie: x=1",
+                                  "/a\x00b", "status/1/", ""])
+def test_the_choice_never_sends_anyone_to_another_site_or_a_broken_address(client, db, back):
+    response = client.post("/language/", {"language": "pl", "next": back})
     assert response.status_code == 302 and response["Location"] == "/"
     assert response.cookies["polyplus_language"].value == "pl"
 
@@ -166,16 +168,23 @@ def test_a_share_link_speaks_its_partner_default_and_a_dead_one_too(client_for, 
 
 # ---- mails to customers ---------------------------------------------------------------------------
 
-def test_a_customer_reads_case_mail_in_the_partner_default_and_the_engineer_in_english(
-        partner_a, site_a, customer_viewer, partner_a_engineer, poly_support, covered):
-    brand_speaks(partner_a, "sv")
-    case = open_case(partner_a_engineer, site_a, subject="Codec reboots")
+def reply_on(engineer, site, poly_support) -> list:
+    """The mails of Poly's public reply on a new case (the case's own opening mails left out)."""
+    case = open_case(engineer, site, subject="Codec reboots")
     deliver_queued()
     mail.outbox.clear()
     services.case_comment_add(by=poly_support, case=case, body="A new codec ships today.")
-    deliver_queued()
-    to_customer = next(m for m in mail.outbox if m.to == [customer_viewer.email])
-    to_engineer = next(m for m in mail.outbox if m.to == [partner_a_engineer.email])
+    return list(deliver_queued())
+
+
+def mail_to(person, mails: list):
+    return next(message for message in mails if message.to == [person.email])
+
+def test_a_customer_reads_case_mail_in_the_partner_default_and_the_engineer_in_english(
+        partner_a, site_a, customer_viewer, partner_a_engineer, poly_support, covered):
+    brand_speaks(partner_a, "sv")
+    mails = reply_on(partner_a_engineer, site_a, poly_support)
+    to_customer, to_engineer = mail_to(customer_viewer, mails), mail_to(partner_a_engineer, mails)
     html = to_customer.alternatives[0][0]
     with translation.override("sv"):
         replied = gettext("%(who)s replied") % {"who": gettext("%(brand)s support") % {"brand": partner_a.brand}}
@@ -189,12 +198,7 @@ def test_a_customer_who_chose_a_language_gets_mail_in_it(partner_a, site_a, cust
     brand_speaks(partner_a, "sv")
     customer_viewer.language = "pl"
     customer_viewer.save(update_fields=["language"])
-    case = open_case(partner_a_engineer, site_a, subject="Codec reboots")
-    deliver_queued()
-    mail.outbox.clear()
-    services.case_comment_add(by=poly_support, case=case, body="A new codec ships today.")
-    deliver_queued()
-    to_customer = next(m for m in mail.outbox if m.to == [customer_viewer.email])
+    to_customer = mail_to(customer_viewer, reply_on(partner_a_engineer, site_a, poly_support))
     assert said("pl", "Open the case:") in to_customer.body
 
 
