@@ -158,6 +158,16 @@ def worker_queue(transactional_db, settings):
 
 
 @pytest.fixture
+def fast_retries(monkeypatch):
+    """Retried tasks wait 1 s instead of their production backoff (30 s and more, with jitter).
+    Celery reads a task's retry_backoff once, when the task is declared, so setting it on the task
+    in a test changes nothing: the interval function it calls at each retry is replaced instead."""
+    import celery.app.autoretry
+
+    monkeypatch.setattr(celery.app.autoretry, "get_exponential_backoff_interval", lambda **kwargs: 1)
+
+
+@pytest.fixture
 def route_to_worker(worker_queue):
     """Send the named tasks (queued by a service, say with delay_on_commit) to this test's worker.
     Celery keeps its routing table once built, so it is rebuilt here and again afterwards."""

@@ -200,13 +200,9 @@ def test_the_schedule_firing_twice_makes_one_report_and_one_mail_each(route_to_w
 
 
 def test_a_failing_mail_server_is_retried_and_the_report_mailed_once(route_to_worker, worker_queue, settings,
-                                                                    monkeypatch):
-    from polyplus.notifications.tasks import send_outbound_mail
-
+                                                                    fast_retries):
     settings.EMAIL_BACKEND = "tests.notifications.test_outbox.FlakyBackend"
     FlakyBackend.failures_left = 2
-    monkeypatch.setattr(send_outbound_mail, "retry_backoff", 1)
-    monkeypatch.setattr(send_outbound_mail, "retry_jitter", False)
     route_to_worker(MAKE, SEND)
     contract = _world()
     _request_report(contract)
@@ -221,15 +217,13 @@ def test_a_failing_mail_server_is_retried_and_the_report_mailed_once(route_to_wo
 
 
 def test_a_report_that_keeps_failing_is_marked_failed_and_a_rerun_makes_it(route_to_worker, worker_queue,
-                                                                           monkeypatch):
+                                                                           monkeypatch, fast_retries):
     from polyplus.portal import jobruns
 
     def broken(**kwargs):
         raise RuntimeError("font cache unreadable")
 
     monkeypatch.setattr(reports, "render_report_pdf", broken)
-    monkeypatch.setattr(tasks.make_report, "retry_backoff", 1)
-    monkeypatch.setattr(tasks.make_report, "retry_jitter", False)
     monkeypatch.setattr(tasks.make_report, "max_retries", 1)
     route_to_worker(MAKE, SEND)
     contract = _world()
