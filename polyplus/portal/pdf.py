@@ -9,12 +9,16 @@ the worker read a file or call a host).
 from __future__ import annotations
 
 import base64
+import functools
 import gc
 import logging
 import mimetypes
+import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.http import FileResponse, Http404
 from django.template.loader import render_to_string
@@ -94,13 +98,35 @@ def _cycle_collector_paused() -> Iterator[None]:
         gc.collect(0)
 
 
+USER_AGENT_STYLESHEET = Path(__file__).with_name("pdf_ua.css")
+
+
+@functools.lru_cache(maxsize=8)
+def _renderer(process_id: int, thread_id: int):
+    """WeasyPrint's HTML class with the documents' own user-agent sheet, and a font configuration,
+    made once per process and thread (the ids key the cache: a forked worker makes its own, and
+    no two threads share Pango's font map).
+
+    Reusing the font configuration spares each render finding the same fonts again.
+    """
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    class DocumentHTML(HTML):
+        user_agent_sheet = CSS(filename=str(USER_AGENT_STYLESHEET))
+
+        def _ua_stylesheets(self, forms=False):
+            return [self.user_agent_sheet]
+
+    return DocumentHTML, FontConfiguration()
+
+
 def render_pdf(template_name: str, context: dict) -> tuple[bytes, int]:
     """The template rendered to PDF bytes, and its page count."""
-    from weasyprint import HTML
-
+    html_class, font_config = _renderer(os.getpid(), threading.get_ident())
     html = render_to_string(template_name, context)
     with _cycle_collector_paused():
-        document = HTML(string=html, url_fetcher=_refuse_fetch).render()
+        document = html_class(string=html, url_fetcher=_refuse_fetch).render(font_config=font_config)
         pdf, pages = document.write_pdf(), len(document.pages)
         del document  # freed before the collection that ends the pause
     return pdf, pages

@@ -19,12 +19,14 @@ import subprocess
 import sys
 import time
 from decimal import Decimal
+from types import SimpleNamespace
 
 from django.core.management.base import BaseCommand
 from django.db import connection
 from django.utils import timezone
 
 from contracts.models import Contract, ContractLine, ContractStatus, Offering
+from ecps.models import EscalationStatus
 from polyplus.notifications.models import OutboundMail
 from polyplus.portal import reports, sections
 from polyplus.portal.models import Report, ReportStatus
@@ -33,6 +35,20 @@ from polyplus.tenancy.context import staff_context
 from polyplus.tenancy.models import CsmAssignment, Customer, Partner, PartnerBrand, Role, Site, User
 
 SLUG = "bench-reports"
+PROVIDERS = ["Microsoft Teams", "Zoom", "Google Meet"]
+STATUSES = list(EscalationStatus)
+TEN_PAGES_OF_INCIDENTS = 284  # with the rest of the report, ten full A4 pages
+
+
+def bench_incident(contract: Contract, month: datetime.date, n: int) -> SimpleNamespace:
+    """An ECPS incident as the report reads it, without the rows behind it."""
+    status = STATUSES[n % len(STATUSES)]
+    requested = timezone.make_aware(datetime.datetime.combine(month, datetime.time(9)), datetime.UTC)
+    return SimpleNamespace(
+        case=SimpleNamespace(number=f"{contract.partner.code}-{n:06d}"),
+        provider=SimpleNamespace(name=PROVIDERS[n % len(PROVIDERS)]), provider_incident_number=f"INC{n:08d}",
+        get_status_display=lambda: status.label, requested_at=requested,
+        closed_at=requested + datetime.timedelta(days=2) if n % 3 else None)
 
 
 class Command(BaseCommand):
@@ -85,12 +101,11 @@ class Command(BaseCommand):
     def render_ten_pages(self, contract: Contract, month: datetime.date, renders: int) -> None:
         with staff_context(reason="bench: render"):
             content = reports.report_content(contract=contract, month=month)
-            padding = sections.Section(key="ecps", title="ECPS incidents",
-                                       columns=["Case", "Cloud provider", "Provider incident", "Status", "Requested",
-                                                "Closed"])
-            padding.rows = [[f"BENCH-{n:06d}", "Microsoft Teams", f"TEAMS-{n:08d}", "Resolved", "2026-11-03",
-                             "2026-11-05"] for n in range(330)]
-            content.sections.append(padding)
+            padding = sections.ecps_section(contract=contract, month=month)  # the one list that runs to pages
+            padding.notes = []
+            padding.rows = [sections.ecps_incident_row(bench_incident(contract, month, n))
+                            for n in range(TEN_PAGES_OF_INCIDENTS)]
+            content.sections = [padding if section.key == "ecps" else section for section in content.sections]
             context = {"report": content, "brand": content.brand}
             _pdf, pages = render_pdf("portal/pdf/report.html", context)  # warm-up: fonts, templates, CSS
             timings = []
