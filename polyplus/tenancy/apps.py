@@ -11,6 +11,20 @@ def _enter_signed_in_context(sender, request, user, **kwargs):
         switch_request_to_user(request, user)
 
 
+def _keep_the_language_chosen_before_sign_in(sender, request, user, **kwargs):
+    """A language picked on the sign-in page (kept in a cookie until then) becomes the person's
+    own, for their pages and mails, when they have not chosen one before."""
+    from django.conf import settings
+
+    from polyplus.tenancy.languages import supported
+    from polyplus.tenancy.services import user_language_set
+
+    if request is None or user.language:
+        return
+    if (code := supported(request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME))) is not None:
+        user_language_set(user=user, language=code)
+
+
 class TenancyConfig(AppConfig):
     name = "polyplus.tenancy"
     label = "tenancy"
@@ -18,6 +32,7 @@ class TenancyConfig(AppConfig):
 
     def ready(self) -> None:
         user_logged_in.connect(_enter_signed_in_context, dispatch_uid="tenancy-signed-in-context")
+        user_logged_in.connect(_keep_the_language_chosen_before_sign_in, dispatch_uid="tenancy-language-at-sign-in")
         from polyplus.tenancy.dates import use_portal_date_fields_in_model_serializers
 
         use_portal_date_fields_in_model_serializers()

@@ -17,6 +17,7 @@ from django.utils.translation import gettext
 from polyplus.tenancy.languages import browser_language, language_for, supported
 from polyplus.tenancy.models import PartnerBrand, PartnerDomain
 from tests import factories
+from tests.factories import PASSWORD
 from tests.notifications import deliver_queued
 from tests.tickets import cover, open_case
 from tickets import services
@@ -151,6 +152,30 @@ def test_the_sign_in_page_on_a_partner_host_speaks_its_default(client, partner_a
     assert 'class="language-picker"' in html
     # On the portal's own host: no partner, English.
     assert '<html lang="en">' in client.get("/accounts/login/").content.decode()
+
+
+def test_a_language_picked_on_the_sign_in_page_becomes_the_persons_own(client, customer_viewer):
+    client.post("/language/", {"language": "sv", "next": "/accounts/login/"})
+    response = client.post("/accounts/login/", {"login": customer_viewer.email, "password": PASSWORD})
+    assert response.status_code == 302
+    customer_viewer.refresh_from_db()
+    assert customer_viewer.language == "sv"  # their mails speak it too, from any browser
+
+
+def test_a_cookie_left_on_the_browser_does_not_override_a_choice_already_made(client, customer_viewer):
+    customer_viewer.language = "pl"
+    customer_viewer.save(update_fields=["language"])
+    client.cookies["polyplus_language"] = "sv"
+    assert client.post("/accounts/login/", {"login": customer_viewer.email, "password": PASSWORD}).status_code == 302
+    customer_viewer.refresh_from_db()
+    assert customer_viewer.language == "pl"
+
+
+def test_no_language_picked_leaves_the_person_without_one(client, customer_viewer):
+    client.cookies["polyplus_language"] = "de"  # not one the portal speaks
+    assert client.post("/accounts/login/", {"login": customer_viewer.email, "password": PASSWORD}).status_code == 302
+    customer_viewer.refresh_from_db()
+    assert customer_viewer.language == ""  # the brand's default and the browser still decide
 
 
 def test_a_share_link_speaks_its_partner_default_and_a_dead_one_too(client_for, client, partner_a_admin, customer_a,
