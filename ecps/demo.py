@@ -40,8 +40,9 @@ def seed_ecps_demo(*, engineer: User, staff: dict[str, User], customer: Customer
                                   valid_until=today + datetime.timedelta(days=300))
         made += 1
     pdf = _signed_pdf()
+    # Signed before the whole of last month, whose demo history has a Teams escalation (portal/demo.py).
     services.authorisation_upload(by=engineer, customer=customer, provider=teams, name="teams-authorisation.pdf",
-                                  file=io.BytesIO(pdf), size=len(pdf), signed_on=today - datetime.timedelta(days=30),
+                                  file=io.BytesIO(pdf), size=len(pdf), signed_on=today - datetime.timedelta(days=70),
                                   valid_until=today + datetime.timedelta(days=335))
     made += 1
 

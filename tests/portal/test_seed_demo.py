@@ -302,3 +302,24 @@ def test_the_demo_partners_speak_their_customers_languages_by_default(db):
     seed()
     assert dict(PartnerBrand.objects.values_list("partner__slug", "default_language")) == {"nordic": "sv",
                                                                                          "wisla": "pl"}
+
+
+def test_last_months_report_of_the_enterprise_customer_has_its_cases_and_teams_incident(db):
+    from polyplus.portal.demo import LAST_MONTH_INCIDENT
+    from polyplus.portal.models import Report
+    from tests.portal.documents import pdf_text
+    from tickets.models import Case
+
+    seed()
+    customer = Customer.objects.get(partner__slug=PARTNERS[0].slug, name=PARTNERS[0].customers[0].name)
+    report = Report.objects.get(contract__customer=customer)
+    with report.pdf.open("rb") as pdf:
+        text = pdf_text(pdf.read())
+    total = next(line for line in text.splitlines() if line.startswith("All "))
+    # Five cases opened and resolved; one answered late and one resolved late (demo.LAST_MONTH_CASES).
+    assert total.split()[1:] == ["5", "5", "80.0%", "(4", "of", "5)", "80.0%", "(4", "of", "5)"]
+    assert LAST_MONTH_INCIDENT in text and "Microsoft Teams" in text
+    last_month = Case.objects.filter(customer=customer, opened_at__lt=timezone.now().replace(day=1))
+    assert all(case.resolved_at < timezone.now() for case in last_month)
+    seed()  # a second run adds no history twice
+    assert Case.objects.filter(customer=customer, opened_at__lt=timezone.now().replace(day=1)).count() == 5

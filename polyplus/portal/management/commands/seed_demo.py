@@ -26,7 +26,7 @@ from installbase import services as installbase_services
 from installbase.coverage import CoverageAnswer, Reason, check_coverage
 from installbase.demo import seed_csm_workspace
 from installbase.models import ContractDevice, Device
-from polyplus.portal.demo import seed_documents, seed_partner_hosts
+from polyplus.portal.demo import seed_documents, seed_last_month, seed_partner_hosts
 from polyplus.tenancy import services
 from polyplus.tenancy.context import staff_context
 from polyplus.tenancy.models import (
@@ -374,6 +374,8 @@ class Command(BaseCommand):
                 self.created += tickets_demo.owners_and_notifications(partner=partner, partner_admin=partner_admin,
                                                                       engineer=engineer, staff=staff)
                 self.created += seed_ecps_demo(engineer=engineer, staff=staff, customer=customers[0], today=today)
+                self.created += seed_last_month(engineer=engineer, support=staff[Role.POLY_SUPPORT],
+                                                customer=customers[0], today=today)
                 self.created += seed_rmas(partner=partner, engineer=engineer,
                                           support=staff[Role.POLY_SUPPORT], customers=customers)
                 logins += [(demo.admin, partner), (demo.engineer, partner)]
