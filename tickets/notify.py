@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from polyplus.notifications.kinds import EventKind
 from polyplus.notifications.models import Event
 from polyplus.notifications.services import Message, event_record, register_fan_out, tell
-from polyplus.tenancy.languages import mail_language
+from polyplus.tenancy import languages
 from polyplus.tenancy.models import CsmAssignment, Role, User
 from polyplus.tenancy.scoping import ALL_PARTNERS_ROLES
 from tickets.models import (
@@ -262,8 +262,8 @@ def reader_language(case: Case, reader: User) -> str:
     """A customer reads in their chosen language, else their partner's default; everyone else in
     English, as their pages are."""
     if not reader.is_customer_viewer:
-        return "en"
-    return mail_language(reader, getattr(case.partner, "brand", None))
+        return languages.DEFAULT
+    return languages.mail_language(reader, getattr(case.partner, "brand", None))
 
 
 def message_for(event: Event, case: Case, reader: User) -> Message:

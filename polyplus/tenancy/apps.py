@@ -14,14 +14,12 @@ def _enter_signed_in_context(sender, request, user, **kwargs):
 def _keep_the_language_chosen_before_sign_in(sender, request, user, **kwargs):
     """A language picked on the sign-in page (kept in a cookie until then) becomes the person's
     own, for their pages and mails, when they have not chosen one before."""
-    from django.conf import settings
-
-    from polyplus.tenancy.languages import supported
+    from polyplus.tenancy.languages import cookie_language
     from polyplus.tenancy.services import user_language_set
 
     if request is None or user.language:
         return
-    if (code := supported(request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME))) is not None:
+    if (code := cookie_language(request)) is not None:
         user_language_set(user=user, language=code)
 
 

@@ -40,12 +40,17 @@ def browser_language(request) -> str | None:
     return None
 
 
+def cookie_language(request) -> str | None:
+    """The language picked on this browser (the picker's cookie), if the portal speaks it."""
+    return supported(request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME))
+
+
 def chosen_language(request) -> str | None:
     """The language the viewer picked: on the person when signed in, else in the cookie."""
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated and (found := supported(user.language)):
         return found
-    return supported(request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME))
+    return cookie_language(request)
 
 
 def brand_language(brand) -> str:

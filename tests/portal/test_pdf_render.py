@@ -11,7 +11,7 @@ from types import SimpleNamespace
 from polyplus.portal import reports, sections
 from polyplus.portal.charts import Series, line_chart_svg
 from polyplus.portal.pdf import USER_AGENT_STYLESHEET, render_pdf
-from tests.portal.documents import enterprise_contract, last_month
+from tests.portal.documents import enterprise_contract, last_month, pdf_text
 
 PDF_TEMPLATES = Path(reports.__file__).parent / "templates" / "portal" / "pdf"
 
@@ -36,8 +36,6 @@ def test_every_element_the_documents_use_has_a_user_agent_rule():
 
 
 def _report_with_incidents(contract, rows: list[list[str]]) -> tuple[str, int]:
-    from tests.portal.documents import pdf_text
-
     content = reports.report_content(contract=contract, month=last_month())
     incidents = sections.ecps_section(contract=contract, month=last_month())
     incidents.notes, incidents.rows = [], rows
